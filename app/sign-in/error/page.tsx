@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card } from "@/components/card";
+
+export const metadata: Metadata = { title: "Sign-in failed" };
+
+/** Auth.js error types (and Gatehouse's own) → what the person can do about it. Unknown types get the default. */
+const MESSAGES: Record<string, { title: string; body: string }> = {
+  Configuration: {
+    title: "We could not verify that sign-in",
+    body: "The response from your identity provider did not pass our checks. This happens when a sign-in link is used twice, has expired, or was altered on the way. Nothing was signed in. Start again from the sign-in page.",
+  },
+  AccessDenied: { title: "Access denied", body: "Your account is not allowed to sign in to Gatehouse." },
+  OAuthAccountNotLinked: {
+    title: "This email is already used by another sign-in method",
+    body: "Sign in with the provider you used before. Accounts are linked only when the identity provider vouches for the email address.",
+  },
+  OAuthCallbackError: { title: "The identity provider refused the sign-in", body: "Try again, or ask your IT administrator whether Gatehouse is allowed for your account." },
+  EmailRequired: { title: "Your account has no email address", body: "Gatehouse needs a verified work email address to sign you in." },
+  EmailNotVerified: { title: "Your email address is not verified", body: "Your identity provider does not vouch for your email address, so Gatehouse cannot sign you in with it." },
+  Default: { title: "Sign-in failed", body: "Something went wrong while signing you in. Nothing was signed in. Please try again." },
+};
+
+export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
+  const { error } = await searchParams;
+  const message = (error && MESSAGES[error]) || MESSAGES.Default!;
+  return (
+    <div className="mx-auto max-w-md">
+      <Card>
+        <h1 role="alert" className="text-2xl font-bold tracking-tight">
+          {message.title}
+        </h1>
+        <p className="mt-3 text-slate-700">{message.body}</p>
+        {error ? <p className="mt-3 text-sm text-slate-500">Reference: {error.slice(0, 40)}</p> : null}
+        <Link href="/sign-in" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">
+          Back to sign-in
+        </Link>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import Link from "next/link";
+
+export function SiteHeader() {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-6 py-4">
+        <Link href="/" className="text-lg font-semibold tracking-tight text-brand-900">
+          Gatehouse
+        </Link>
+        <div className="flex items-center gap-4 text-sm">
+          <Link href="/me" className="text-slate-700 hover:text-brand-700">
+            Your account
+          </Link>
+          <Link href="/sign-in" className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white hover:bg-brand-700">
+            Sign in
+          </Link>
+        </div>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * Starts what the e2e specs run against: a fresh migrated database, the local OpenID Connect issuer, and the app
+ * (`next dev`, because the local issuer is refused in production builds by design). Ports are picked free and
+ * passed to the specs through the environment (Playwright's workers inherit it).
+ */
+import type { FullConfig } from "@playwright/test";
+import { prepareTestDatabase } from "../scripts/lib/test-database.ts";
+import { startLocalIdp } from "../scripts/lib/local-idp.ts";
+import { startAppServer } from "../scripts/lib/app-server.ts";
+import { findFreePort } from "../scripts/lib/postgres.ts";
+
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  const database = await prepareTestDatabase("e2e");
+  const appPort = Number(process.env.E2E_PORT ?? (await findFreePort()));
+  const appUrl = `http://localhost:${appPort}`;
+  const idp = await startLocalIdp({ port: await findFreePort(), redirectOrigins: [appUrl] });
+  const app = await startAppServer({
+    mode: "dev",
+    port: appPort,
+    distDir: ".next-e2e",
+    quiet: true,
+    timeoutMs: 180_000,
+    env: {
+      DATABASE_URL: database.url,
+      AUTH_URL: appUrl,
+      LOCAL_IDP_URL: idp.url,
+      ADMIN_EMAILS: "admin@fabrikam.test",
+      LOG_LEVEL: "warn",
+    },
+  });
+  process.env.E2E_BASE_URL = app.url;
+  process.env.E2E_DATABASE_URL = database.url;
+  process.env.E2E_IDP_URL = idp.url;
+  return async () => {
+    await app.stop();
+    await idp.stop();
+    await database.stop();
+  };
+}

@@ -1,0 +1,83 @@
+import { test, expect, signInAs } from "./support/fixtures";
+
+test.describe("sign-in through the local OpenID Connect issuer", () => {
+  test("the home page explains Gatehouse and links to sign-in", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Gatehouse decides who gets in");
+    await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+    await expect(page.getByRole("button", { name: "Continue with Google" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Continue with Microsoft" })).toBeVisible();
+  });
+
+  test("an anonymous visitor of /me is sent to sign-in", async ({ page }) => {
+    await page.goto("/me");
+    await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fme/);
+  });
+
+  test("a Google Workspace user signs in and sees who they are", async ({ page, sql }) => {
+    await signInAs(page, "google", "alice@acme.test");
+    await expect(page).toHaveURL(/\/me$/);
+    await expect(page.getByTestId("identity-email")).toHaveText("alice@acme.test");
+    await expect(page.getByTestId("account-google")).toContainText("Workspace domain: acme.test");
+    const events = await sql(
+      `SELECT a.metadata FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.action = 'auth.sign_in' AND u.email = $1`,
+      ["alice@acme.test"],
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]!.metadata).toMatchObject({ provider: "google", idpOrganization: "acme.test" });
+  });
+
+  test("a Microsoft Entra ID user signs in and sees their tenant", async ({ page }) => {
+    await signInAs(page, "microsoft", "erin@contoso.test");
+    await expect(page).toHaveURL(/\/me$/);
+    await expect(page.getByTestId("identity-email")).toHaveText("erin@contoso.test");
+    await expect(page.getByTestId("account-microsoft-entra-id")).toContainText(/Tenant: [0-9a-f-]{36}/);
+  });
+
+  test("a tampered state shows a clear error page, signs nobody in, and is audited", async ({ page, sql, context }) => {
+    const before = await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`);
+    await page.route("**/api/auth/callback/google?**", (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set("state", `${url.searchParams.get("state")}tampered`);
+      return route.continue({ url: url.toString() });
+    });
+    await signInAs(page, "google", "bob@acme.test");
+    await expect(page.getByRole("alert")).toHaveText("We could not verify that sign-in");
+    const cookies = await context.cookies();
+    expect(cookies.some((c) => c.name.endsWith("authjs.session-token"))).toBe(false);
+    expect(await sql(`SELECT 1 FROM users WHERE email = 'bob@acme.test'`)).toHaveLength(0);
+    await expect
+      .poll(async () => (await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`))[0]!.n)
+      .toBeGreaterThan(before[0]!.n);
+  });
+
+  test("a replayed callback is refused and creates no second session", async ({ page, browser, sql }) => {
+    let callbackUrl = "";
+    page.on("request", (request) => {
+      if (request.url().includes("/api/auth/callback/microsoft-entra-id")) callbackUrl = request.url();
+    });
+    await signInAs(page, "microsoft", "frank@contoso.test");
+    await expect(page.getByTestId("identity-email")).toHaveText("frank@contoso.test");
+    expect(callbackUrl).toContain("code=");
+    const sessionsBefore = await sql(`SELECT count(*)::int AS n FROM sessions`);
+
+    const attacker = await browser.newContext();
+    const replay = await attacker.newPage();
+    await replay.goto(callbackUrl);
+    await expect(replay.getByRole("alert")).toHaveText("We could not verify that sign-in");
+    expect((await attacker.cookies()).some((c) => c.name.endsWith("authjs.session-token"))).toBe(false);
+    expect((await sql(`SELECT count(*)::int AS n FROM sessions`))[0]!.n).toBe(sessionsBefore[0]!.n);
+    await attacker.close();
+  });
+
+  test("signing out ends the session", async ({ page, sql }) => {
+    await signInAs(page, "google", "carol@globex.test");
+    await expect(page.getByTestId("identity-email")).toHaveText("carol@globex.test");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto("/me");
+    await expect(page).toHaveURL(/\/sign-in/);
+    const live = await sql(`SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'carol@globex.test'`);
+    expect(live).toHaveLength(0);
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * Shared e2e helpers: the app URL from global setup, a database handle for assertions, and sign-in through the
+ * local OpenID Connect issuer exactly as a person would (click the provider, pick the test account).
+ */
+import { test as base, expect, type Page } from "@playwright/test";
+import pg from "pg";
+
+export const test = base.extend<{ sql: <T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<T[]> }>({
+  baseURL: async ({}, use) => {
+    await use(process.env.E2E_BASE_URL);
+  },
+  sql: async ({}, use) => {
+    const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+    await client.connect();
+    await use(async (text, values) => (await client.query(text, values)).rows);
+    await client.end();
+  },
+});
+export { expect };
+
+/** Signs in through the local issuer: "Continue with …" on Gatehouse, then the test account on the issuer's page. */
+export async function signInAs(page: Page, provider: "google" | "microsoft", email: string): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: provider === "google" ? "Continue with Google" : "Continue with Microsoft" }).click();
+  await page.getByRole("button", { name: `Sign in as ${email}` }).click();
+}

@@ -1,0 +1,158 @@
+/**
+ * Auth.js v5 configuration: the one file that yields every sign-in entry point (STYLE.md, Auth.js example).
+ *
+ * OpenID Connect with Google Workspace and Microsoft Entra ID, PKCE + state + nonce, database sessions through
+ * the Prisma adapter. Outside production both providers can point at the local test issuer (LOCAL_IDP_URL).
+ * Sessions are *read* by lib/auth/principal.ts (one query, 503 on a database outage) rather than by `auth()`,
+ * which would treat an unreachable database as "signed out".
+ */
+import NextAuth, { type NextAuthConfig } from "next-auth";
+import Google from "next-auth/providers/google";
+import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
+import { PrismaAdapter } from "@auth/prisma-adapter";
+import { headers } from "next/headers";
+import { getConfig } from "@/lib/config";
+import { db } from "@/lib/db";
+import { recordAuditInBackground } from "@/lib/audit/record-audit";
+import { logger } from "@/lib/http/logger";
+import { sessionCookieName } from "@/lib/auth/session-cookie";
+
+/** Session lifetime in seconds (30 days), refreshed at most once a day of use. */
+const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+/** The IdP's organisation for a profile: Google Workspace `hd`, Entra `tid`. */
+export function idpOrganizationOf(provider: string, profile: Record<string, unknown> | undefined): string | null {
+  const claim = provider === "google" ? profile?.hd : provider === "microsoft-entra-id" ? profile?.tid : undefined;
+  return typeof claim === "string" && claim.length > 0 && claim.length <= 255 ? claim : null;
+}
+
+async function requestContext(): Promise<{ ip: string | null; userAgent: string | null; requestId: string | null }> {
+  try {
+    const h = await headers();
+    return {
+      ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || null,
+      userAgent: h.get("user-agent"),
+      requestId: h.get("x-request-id"),
+    };
+  } catch {
+    return { ip: null, userAgent: null, requestId: null };
+  }
+}
+
+function buildConfig(): NextAuthConfig {
+  const config = getConfig();
+  const providers: NextAuthConfig["providers"] = [];
+  if (config.google) {
+    providers.push(
+      Google({
+        clientId: config.google.clientId,
+        clientSecret: config.google.clientSecret,
+        issuer: config.google.issuer,
+        checks: ["pkce", "state", "nonce"],
+      }),
+    );
+  }
+  if (config.entra) {
+    providers.push(
+      MicrosoftEntraID({
+        clientId: config.entra.clientId,
+        clientSecret: config.entra.clientSecret,
+        issuer: config.entra.issuer,
+        checks: ["pkce", "state", "nonce"],
+        // The stock profile() fetches a photo from Microsoft Graph on every sign-in; Gatehouse needs no photo
+        // and must not depend on Graph being reachable to let someone in.
+        profile(profile) {
+          const email = (profile.email ?? profile.preferred_username ?? null) as string | null;
+          return { id: profile.sub, name: profile.name ?? email, email: email?.toLowerCase() ?? null, image: null };
+        },
+      }),
+    );
+  }
+
+  return {
+    adapter: PrismaAdapter(db),
+    secret: config.authSecret,
+    providers,
+    session: { strategy: "database", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 24 * 60 * 60 },
+    useSecureCookies: config.secureCookies,
+    cookies: { sessionToken: { name: sessionCookieName(config.secureCookies) } },
+    trustHost: true,
+    pages: { signIn: "/sign-in", error: "/sign-in/error" },
+    callbacks: {
+      async signIn({ account, profile, user }) {
+        // A sign-in must name a person Gatehouse can contact and recognise.
+        if (!user.email) return "/sign-in/error?error=EmailRequired";
+        if (account?.type === "oidc" && profile && profile.email_verified === false && account.provider === "google") {
+          return "/sign-in/error?error=EmailNotVerified";
+        }
+        return true;
+      },
+    },
+    events: {
+      async signIn({ user, account, profile, isNewUser }) {
+        if (!user.id || !account) return;
+        const context = await requestContext();
+        const idpOrganization = idpOrganizationOf(account.provider, profile as Record<string, unknown> | undefined);
+        const email = user.email?.toLowerCase() ?? null;
+        const makeAdmin = email !== null && config.adminEmails.includes(email);
+        await db.$transaction([
+          db.account.updateMany({
+            where: { provider: account.provider, providerAccountId: account.providerAccountId },
+            data: { idpOrganization },
+          }),
+          db.user.update({
+            where: { id: user.id },
+            data: { lastSignInAt: new Date(), ...(makeAdmin ? { role: "admin" } : {}) },
+          }),
+          db.auditEvent.create({
+            data: {
+              action: "auth.sign_in",
+              actorType: "user",
+              actorId: user.id,
+              ip: context.ip,
+              userAgent: context.userAgent?.slice(0, 512) ?? null,
+              requestId: context.requestId,
+              metadata: { provider: account.provider, idpOrganization, isNewUser: Boolean(isNewUser), email, ...(makeAdmin ? { grantedAdmin: true } : {}) },
+            },
+          }),
+        ]);
+      },
+      async signOut(message) {
+        const userId = "session" in message && message.session ? message.session.userId : undefined;
+        const context = await requestContext();
+        recordAuditInBackground({ action: "auth.sign_out", actor: { type: "user", id: userId ?? null }, ...context });
+      },
+    },
+    logger: {
+      error(error) {
+        const type = (error as { type?: string }).type ?? error.name;
+        const cause = (error as { cause?: { err?: Error } }).cause?.err ?? (error.cause instanceof Error ? error.cause : undefined);
+        logger.warn({ authError: type, cause: cause?.message }, "sign-in failed");
+        // Refused sign-ins (tampered state, replayed callback, wrong issuer) are security events: audit them.
+        void requestContext().then((context) =>
+          recordAuditInBackground({
+            action: "auth.sign_in_failed",
+            actor: { type: "anonymous" },
+            ...context,
+            metadata: { reason: type, detail: cause?.message?.slice(0, 200) ?? null },
+          }),
+        );
+      },
+      warn(code) {
+        logger.warn({ authWarning: code }, "auth.js warning");
+      },
+      debug() {},
+    },
+  };
+}
+
+export const { handlers, signIn, signOut, auth } = NextAuth(() => buildConfig());
+
+/** Provider ids and labels that are configured, for the sign-in page. */
+export function configuredProviders(): { id: "google" | "microsoft-entra-id"; label: string }[] {
+  const config = getConfig();
+  return [
+    ...(config.google ? [{ id: "google" as const, label: "Continue with Google" }] : []),
+    ...(config.entra ? [{ id: "microsoft-entra-id" as const, label: "Continue with Microsoft" }] : []),
+  ];
+}

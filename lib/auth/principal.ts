@@ -1,0 +1,87 @@
+/**
+ * The one principal model (ARCHITECTURE.md "One principal model"). Every protected handler and page starts
+ * from `getPrincipal`; nothing else decides identity.
+ */
+import { db } from "@/lib/db";
+import { getConfig } from "@/lib/config";
+import { BearerError, ForbiddenError, UnauthorizedError } from "@/lib/http/errors";
+import { sessionCookieName } from "@/lib/auth/session-cookie";
+
+export type UserRole = "admin" | "partner";
+
+export type Principal =
+  | { kind: "user"; userId: string; role: UserRole; partnerId?: string; status: "active"; email: string | null; name: string | null }
+  | { kind: "service"; clientId: string; orgId: string; scopes: string[] }
+  | { kind: "api_key"; keyId: string; ownerUserId?: string; clientId?: string; orgId: string; scopes: string[] }
+  | { kind: "portal"; clientId: string; accessTokenId: string };
+
+export type PrincipalKind = Principal["kind"];
+
+export interface GetPrincipalOptions {
+  /** Which kinds of caller this endpoint accepts. */
+  accept: readonly PrincipalKind[];
+  /** Scopes a service or API-key principal must hold (RFC 6750 §3.1 `insufficient_scope` otherwise). */
+  scopes?: readonly string[];
+}
+
+/** The minimal request shape getPrincipal reads: headers only (works for Request, NextRequest, and pages). */
+export interface RequestLike {
+  headers: Headers;
+}
+
+function readCookie(headers: Headers, name: string): string | undefined {
+  const header = headers.get("cookie");
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const index = part.indexOf("=");
+    if (index === -1) continue;
+    if (part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the browser session cookie to a user principal, or null when there is no live session.
+ * One indexed query (session joined with its user); an expired session counts as none.
+ * @throws database errors (mapped to 503 by lib/http/respond.ts when PostgreSQL is unreachable)
+ */
+export async function getSessionUser(request: RequestLike): Promise<Extract<Principal, { kind: "user" }> | null> {
+  const token = readCookie(request.headers, sessionCookieName(getConfig().secureCookies));
+  if (!token || token.length > 512) return null;
+  const session = await db.session.findUnique({
+    where: { sessionToken: token },
+    select: { expires: true, user: { select: { id: true, role: true, email: true, name: true } } },
+  });
+  if (!session || session.expires.getTime() <= Date.now()) return null;
+  const { user } = session;
+  return { kind: "user", userId: user.id, role: user.role, status: "active", email: user.email, name: user.name };
+}
+
+/**
+ * Resolves the caller of a request to exactly one principal.
+ *
+ * @returns the principal, of one of the accepted kinds
+ * @throws UnauthorizedError (401) with no or bad credentials; BearerError `invalid_token` (401) for a bad Bearer token;
+ *         BearerError `insufficient_scope` (403) when a scoped principal lacks `options.scopes`
+ */
+export async function getPrincipal(request: RequestLike, options: GetPrincipalOptions): Promise<Principal> {
+  const authorization = request.headers.get("authorization");
+  if (authorization) {
+    // Bearer credentials (services, API keys) arrive with later capabilities; until a kind that reads them is
+    // accepted here, a presented credential is never silently ignored in favour of the cookie.
+    throw new BearerError("invalid_token", "The access token is not valid.");
+  }
+  if (options.accept.includes("user")) {
+    const user = await getSessionUser(request);
+    if (user) return user;
+  }
+  throw new UnauthorizedError();
+}
+
+/**
+ * Asserts an admin user.
+ * @throws ForbiddenError (403) for any other principal
+ */
+export function requireAdmin(principal: Principal): asserts principal is Extract<Principal, { kind: "user" }> & { role: "admin" } {
+  if (principal.kind !== "user" || principal.role !== "admin") throw new ForbiddenError("Administrators only.");
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "@/lib/config";
+
+const DB = "postgresql://u:p@127.0.0.1:5432/gatehouse";
+const STRONG = "x".repeat(40);
+const production = {
+  NODE_ENV: "production",
+  DATABASE_URL: DB,
+  AUTH_URL: "https://gatehouse.example.com",
+  AUTH_SECRET: STRONG,
+  PORTAL_SESSION_PASSWORD: STRONG,
+  AUTH_GOOGLE_ID: "id",
+  AUTH_GOOGLE_SECRET: "secret",
+};
+
+function errorOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected loadConfig to throw");
+}
+
+describe("loadConfig", () => {
+  it("accepts a complete production configuration", () => {
+    const config = loadConfig(production);
+    expect(config.isProduction).toBe(true);
+    expect(config.secureCookies).toBe(true);
+    expect(config.google?.issuer).toBe("https://accounts.google.com");
+    expect(config.warnings).toEqual([]);
+  });
+
+  it("refuses to start in production without AUTH_SECRET, naming the variable", () => {
+    expect(errorOf({ ...production, AUTH_SECRET: undefined })).toMatch(/AUTH_SECRET: is required in production/);
+  });
+
+  it("refuses a portal session password shorter than 32 characters in production", () => {
+    expect(errorOf({ ...production, PORTAL_SESSION_PASSWORD: "short" })).toMatch(/PORTAL_SESSION_PASSWORD: must be at least 32 characters \(got 5\)/);
+  });
+
+  it("refuses the local test identity provider in production", () => {
+    expect(errorOf({ ...production, LOCAL_IDP_URL: "http://127.0.0.1:4010" })).toMatch(/LOCAL_IDP_URL: .*never enabled in production/);
+  });
+
+  it("refuses http:// and missing AUTH_URL in production", () => {
+    expect(errorOf({ ...production, AUTH_URL: "http://gatehouse.example.com" })).toMatch(/AUTH_URL: must be https/);
+    expect(errorOf({ ...production, AUTH_URL: undefined })).toMatch(/AUTH_URL: is required in production/);
+  });
+
+  it("refuses production without any sign-in provider", () => {
+    expect(errorOf({ ...production, AUTH_GOOGLE_ID: undefined, AUTH_GOOGLE_SECRET: undefined })).toMatch(/configure at least one sign-in provider/);
+  });
+
+  it("names a missing or malformed DATABASE_URL", () => {
+    expect(errorOf({ NODE_ENV: "development" })).toMatch(/DATABASE_URL: is required/);
+    expect(errorOf({ NODE_ENV: "development", DATABASE_URL: "mysql://x" })).toMatch(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+  });
+
+  it("fills insecure defaults in development and says so", () => {
+    const config = loadConfig({ NODE_ENV: "development", DATABASE_URL: DB });
+    expect(config.authSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/^AUTH_SECRET is unset/),
+      expect.stringMatching(/^PORTAL_SESSION_PASSWORD is unset/),
+    ]);
+    expect(config.appUrl).toBe("http://localhost:3000");
+    expect(config.secureCookies).toBe(false);
+  });
+
+  it("points both providers at the local issuer outside production", () => {
+    const config = loadConfig({ NODE_ENV: "development", DATABASE_URL: DB, LOCAL_IDP_URL: "http://127.0.0.1:4010/" });
+    expect(config.google?.issuer).toBe("http://127.0.0.1:4010/google");
+    expect(config.entra?.issuer).toBe("http://127.0.0.1:4010/entra/v2.0");
+  });
+
+  it("requires a provider's id and secret together", () => {
+    expect(errorOf({ NODE_ENV: "development", DATABASE_URL: DB, AUTH_GOOGLE_ID: "id" })).toMatch(/AUTH_GOOGLE_SECRET: must be set together with AUTH_GOOGLE_ID/);
+  });
+
+  it("parses ADMIN_EMAILS case-insensitively", () => {
+    const config = loadConfig({ NODE_ENV: "development", DATABASE_URL: DB, ADMIN_EMAILS: " Admin@Fabrikam.test, ops@acme.test ," });
+    expect(config.adminEmails).toEqual(["admin@fabrikam.test", "ops@acme.test"]);
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The environment, parsed once with zod (ARCHITECTURE.md "lib/config.ts").
+ *
+ * Production refuses to start with a missing or weak secret, and refuses development-only switches such as the
+ * local identity provider. Development fills insecure defaults and prints one warning per default it used.
+ */
+import { z } from "zod";
+import { LOCAL_IDP_CLIENTS } from "@/lib/auth/local-idp-clients";
+
+const MIN_SECRET_LENGTH = 32;
+
+const DEV_AUTH_SECRET = "gatehouse-development-auth-secret-not-for-production";
+const DEV_PORTAL_SESSION_PASSWORD = "gatehouse-development-portal-password-not-for-production";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z
+    .string({ error: "is required (a postgresql:// URL); `npm run dev` sets it for the embedded server" })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+  AUTH_URL: optionalString.pipe(z.url({ error: "must be an absolute URL such as https://gatehouse.example.com" }).optional()),
+  AUTH_SECRET: optionalString,
+  PORTAL_SESSION_PASSWORD: optionalString,
+  AUTH_GOOGLE_ID: optionalString,
+  AUTH_GOOGLE_SECRET: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_ID: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalString.pipe(z.url().optional()),
+  LOCAL_IDP_URL: optionalString.pipe(z.url().optional()),
+  ADMIN_EMAILS: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+});
+
+export interface OidcProviderConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Issuer URL; the provider's public issuer unless pointed at the local test issuer. */
+  issuer: string;
+}
+
+export interface Config {
+  env: "development" | "test" | "production";
+  isProduction: boolean;
+  databaseUrl: string;
+  /** Public origin of the app, no trailing slash (e.g. `https://gatehouse.example.com`). */
+  appUrl: string;
+  /** Whether cookies get `Secure` and the `__Secure-` prefix (true when appUrl is https). */
+  secureCookies: boolean;
+  authSecret: string;
+  portalSessionPassword: string;
+  google?: OidcProviderConfig;
+  entra?: OidcProviderConfig;
+  /** Set only outside production: the local OpenID Connect issuer plays Google and Entra. */
+  localIdpUrl?: string;
+  /** Lower-cased emails that become admins at first sign-in. */
+  adminEmails: string[];
+  logLevel: string;
+  /** Insecure defaults that were filled in (development and test only). */
+  warnings: string[];
+}
+
+/** Thrown when the environment is invalid; the message names every offending variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses and validates the environment.
+ *
+ * @param env a process.env-like record (defaults to `process.env`)
+ * @returns the validated configuration
+ * @throws ConfigError naming each invalid or missing variable (production refuses insecure defaults)
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === "production";
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const secret = (name: "AUTH_SECRET" | "PORTAL_SESSION_PASSWORD", value: string | undefined, fallback: string) => {
+    if (value && value.length >= MIN_SECRET_LENGTH) return value;
+    if (isProduction) {
+      problems.push(
+        value
+          ? `  ${name}: must be at least ${MIN_SECRET_LENGTH} characters (got ${value.length}); generate one with \`openssl rand -base64 48\``
+          : `  ${name}: is required in production; generate one with \`openssl rand -base64 48\``,
+      );
+      return "";
+    }
+    warnings.push(`${name} is ${value ? "shorter than 32 characters" : "unset"}: using an insecure development default`);
+    return fallback;
+  };
+  const authSecret = secret("AUTH_SECRET", e.AUTH_SECRET, DEV_AUTH_SECRET);
+  const portalSessionPassword = secret("PORTAL_SESSION_PASSWORD", e.PORTAL_SESSION_PASSWORD, DEV_PORTAL_SESSION_PASSWORD);
+
+  if (isProduction && !e.AUTH_URL) problems.push("  AUTH_URL: is required in production (the public https:// origin)");
+  if (isProduction && e.AUTH_URL?.startsWith("http://")) problems.push("  AUTH_URL: must be https:// in production");
+  if (isProduction && e.LOCAL_IDP_URL) {
+    problems.push("  LOCAL_IDP_URL: the local test identity provider is never enabled in production; unset it");
+  }
+  const appUrl = (e.AUTH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
+
+  let google: OidcProviderConfig | undefined;
+  let entra: OidcProviderConfig | undefined;
+  const localIdpUrl = isProduction ? undefined : e.LOCAL_IDP_URL?.replace(/\/+$/, "");
+  if (localIdpUrl) {
+    // The local issuer's clients (scripts/lib/local-idp.ts) stand in for both providers outside production.
+    google = { ...LOCAL_IDP_CLIENTS.google, issuer: `${localIdpUrl}/google` };
+    entra = { ...LOCAL_IDP_CLIENTS.entra, issuer: `${localIdpUrl}/entra/v2.0` };
+  } else {
+    const pair = (idName: string, id?: string, secretName?: string, clientSecret?: string) => {
+      if (Boolean(id) !== Boolean(clientSecret)) problems.push(`  ${id ? secretName : idName}: must be set together with ${id ? idName : secretName}`);
+      return id && clientSecret ? { clientId: id, clientSecret } : undefined;
+    };
+    const g = pair("AUTH_GOOGLE_ID", e.AUTH_GOOGLE_ID, "AUTH_GOOGLE_SECRET", e.AUTH_GOOGLE_SECRET);
+    if (g) google = { ...g, issuer: "https://accounts.google.com" };
+    const m = pair("AUTH_MICROSOFT_ENTRA_ID_ID", e.AUTH_MICROSOFT_ENTRA_ID_ID, "AUTH_MICROSOFT_ENTRA_ID_SECRET", e.AUTH_MICROSOFT_ENTRA_ID_SECRET);
+    // "organizations": any work or school tenant, never personal Microsoft accounts.
+    if (m) entra = { ...m, issuer: e.AUTH_MICROSOFT_ENTRA_ID_ISSUER ?? "https://login.microsoftonline.com/organizations/v2.0" };
+    if (isProduction && !google && !entra) {
+      problems.push("  AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET or AUTH_MICROSOFT_ENTRA_ID_ID/AUTH_MICROSOFT_ENTRA_ID_SECRET: configure at least one sign-in provider");
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    databaseUrl: e.DATABASE_URL,
+    appUrl,
+    secureCookies: appUrl.startsWith("https://"),
+    authSecret,
+    portalSessionPassword,
+    google,
+    entra,
+    localIdpUrl,
+    adminEmails: (e.ADMIN_EMAILS ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
+    warnings,
+  };
+}
+
+let cached: Config | undefined;
+
+/**
+ * The process-wide configuration, parsed on first use; development warnings are printed once.
+ * @throws ConfigError when the environment is invalid
+ */
+export function getConfig(): Config {
+  if (!cached) {
+    cached = loadConfig();
+    for (const warning of cached.warnings) console.warn(`[gatehouse] warning: ${warning}`);
+  }
+  return cached;
+}

@@ -1,0 +1,42 @@
+/**
+ * Helpers for server-rendered pages (React Server Components): resolve the signed-in user, and turn a
+ * database outage into a real 503 page (`/unavailable`) instead of an error boundary with status 500.
+ */
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getSessionUser, type Principal } from "@/lib/auth/principal";
+import { isDatabaseUnavailable } from "@/lib/http/database-errors";
+
+type UserPrincipal = Extract<Principal, { kind: "user" }>;
+
+/** Only same-site relative paths are followed after sign-in (no open redirects). */
+export function safeReturnPath(value: string | undefined | null, fallback = "/me"): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  return value;
+}
+
+/**
+ * Runs page data loading; when PostgreSQL is unreachable, redirects to `/unavailable` (which answers 503).
+ * @param path the page's own path, to return to once the database is back
+ */
+export async function loadPageData<T>(path: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) redirect(`/unavailable?next=${encodeURIComponent(safeReturnPath(path, "/"))}`);
+    throw error;
+  }
+}
+
+/** The signed-in user, or null. */
+export async function getPageUser(path: string): Promise<UserPrincipal | null> {
+  const requestHeaders = await headers();
+  return loadPageData(path, () => getSessionUser({ headers: requestHeaders }));
+}
+
+/** The signed-in user; anonymous visitors are sent to sign in and brought back to `path`. */
+export async function requirePageUser(path: string): Promise<UserPrincipal> {
+  const user = await getPageUser(path);
+  if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}`);
+  return user;
+}

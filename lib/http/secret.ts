@@ -1,0 +1,25 @@
+import { inspect } from "node:util";
+
+/**
+ * Holds a secret in memory so that logging, JSON serialisation or string interpolation of the holder never
+ * prints it (ARCHITECTURE.md "Secrets"). Read the value explicitly with `reveal()`.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The raw secret. Call only where the secret is used (hashing, sending once to its owner). */
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return "[REDACTED]";
+  }
+  toJSON(): string {
+    return "[REDACTED]";
+  }
+  [inspect.custom](): string {
+    return "[REDACTED]";
+  }
+}

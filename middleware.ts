@@ -1,0 +1,56 @@
+/**
+ * Edge middleware: cheap, database-free work only (TOOLCHAIN.md; CVE-2025-29927 is why it is never the only check).
+ * - stamps a request id and security headers (CSP with a per-request nonce) on every response;
+ * - redirects anonymous browsers away from signed-in areas. Pages and handlers re-check on the server.
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
+import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
+
+const SIGNED_IN_AREAS = ["/me", "/admin", "/partner"];
+const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com"];
+
+function localIdpOrigin(): string[] {
+  const url = process.env.NODE_ENV === "production" ? undefined : process.env.LOCAL_IDP_URL;
+  try {
+    return url ? [new URL(url).origin] : [];
+  } catch {
+    return [];
+  }
+}
+
+export function middleware(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  const requestId = acceptableRequestId(request.headers.get("x-request-id")) ?? crypto.randomUUID();
+  const nonce = btoa(crypto.randomUUID());
+  const appUrl = process.env.AUTH_URL ?? request.nextUrl.origin;
+  const headers = securityHeaders({
+    nonce,
+    isDevelopment: process.env.NODE_ENV === "development",
+    isHttps: appUrl.startsWith("https://"),
+    formActionOrigins: [...IDP_ORIGINS, ...localIdpOrigin()],
+  });
+
+  const isSignedInArea = SIGNED_IN_AREAS.some((area) => pathname === area || pathname.startsWith(`${area}/`));
+  const hasSessionCookie = SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name));
+  let response: NextResponse;
+  if (isSignedInArea && !hasSessionCookie) {
+    const signIn = new URL("/sign-in", request.url);
+    signIn.searchParams.set("callbackUrl", `${pathname}${search}`);
+    response = NextResponse.redirect(signIn);
+  } else {
+    const forwarded = new Headers(request.headers);
+    forwarded.set("x-request-id", requestId);
+    forwarded.set("x-nonce", nonce);
+    forwarded.set("Content-Security-Policy", headers["Content-Security-Policy"]!);
+    response = NextResponse.next({ request: { headers: forwarded } });
+  }
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  response.headers.set("X-Request-Id", requestId);
+  return response;
+}
+
+export const config = {
+  // Everything except Next's static assets.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+};

@@ -1,0 +1,11 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  // Lets e2e tests and the benchmark build beside a developer's own `.next`.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
+  reactStrictMode: true,
+  // Server-only packages that must not be bundled (native pg bindings are optional; pino uses worker threads).
+  serverExternalPackages: ["pino", "pg", "@prisma/client", "@prisma/adapter-pg"],
+};
+
+export default nextConfig;

@@ -1,0 +1,119 @@
+/**
+ * The operator CLI: `npm run gatehouse -- <command> [options]`. JSON on stdout; on error a message on stderr
+ * and a non-zero exit (1 usage or validation, 2 not found / conflict, 3 unavailable).
+ *
+ * Uses DATABASE_URL, or the development database of `npm run dev` (starting the embedded server if it is not
+ * running).
+ */
+import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { ZodError } from "zod";
+import { startEmbeddedPostgres, type RunningPostgres } from "./lib/postgres.ts";
+import { DATA_DIR } from "./lib/env-files.ts";
+
+const USAGE = `Usage: npm run gatehouse -- <command> [options]
+
+Commands:
+  admin create --email <email> [--name <name>]   create an admin, or promote an existing user
+  users list [--role admin|partner] [--limit N] [--cursor ID]
+  help`;
+
+class UsageError extends Error {}
+
+async function ensureDatabase(): Promise<RunningPostgres | undefined> {
+  if (process.env.DATABASE_URL) return undefined;
+  const dataDir = path.join(DATA_DIR, "postgres");
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    throw new UsageError("DATABASE_URL is not set and there is no development database yet: run `npm run dev` once, or set DATABASE_URL.");
+  }
+  const port = Number(process.env.DEV_DB_PORT ?? 54329);
+  const url = `postgresql://gatehouse:gatehouse@127.0.0.1:${port}/gatehouse`;
+  const pg = await import("pg");
+  const probe = new pg.default.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await probe.connect();
+    await probe.end();
+    process.env.DATABASE_URL = url;
+    return undefined;
+  } catch {
+    // `npm run dev` is not running: start the embedded server just for this command.
+    const server = await startEmbeddedPostgres({ dataDir, port, database: "gatehouse" });
+    process.env.DATABASE_URL = server.url;
+    return server;
+  }
+}
+
+type Handler = (args: string[]) => Promise<unknown>;
+
+const commands: Record<string, Handler> = {
+  "admin create": async (args) => {
+    const { values } = parseArgs({ args, options: { email: { type: "string" }, name: { type: "string" } }, strict: true });
+    if (!values.email) throw new UsageError("admin create: --email is required");
+    const { createAdminAsAdmin } = await import("../lib/auth/users.ts");
+    return createAdminAsAdmin({ email: values.email, name: values.name }, { type: "system" });
+  },
+  "users list": async (args) => {
+    const { values } = parseArgs({
+      args,
+      options: { role: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
+      strict: true,
+    });
+    if (values.role && values.role !== "admin" && values.role !== "partner") throw new UsageError("users list: --role must be admin or partner");
+    const limit = values.limit ? Number(values.limit) : undefined;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200)) throw new UsageError("users list: --limit must be 1..200");
+    const { listUsersAsAdmin } = await import("../lib/auth/users.ts");
+    return listUsersAsAdmin({ role: values.role as "admin" | "partner" | undefined, limit, cursor: values.cursor });
+  },
+};
+
+/** Runs one CLI invocation. Exported for tests; returns the process exit code. */
+export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const key = argv.slice(0, 2).join(" ");
+  const handler = commands[key];
+  if (!handler || argv[0] === "help" || argv.length === 0) {
+    (handler || argv[0] === "help" ? out : err).write(`${USAGE}\n`);
+    return argv[0] === "help" ? 0 : 1;
+  }
+  let server: RunningPostgres | undefined;
+  try {
+    server = await ensureDatabase();
+    const result = await handler(argv.slice(2));
+    out.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    const { AppError } = await import("../lib/http/errors.ts");
+    const { isDatabaseUnavailable } = await import("../lib/http/database-errors.ts");
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      err.write(`error: ${error.message}\n${USAGE}\n`);
+      return 1;
+    }
+    if (error instanceof ZodError) {
+      err.write(`error: ${error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ")}\n`);
+      return 1;
+    }
+    if (error instanceof AppError) {
+      err.write(`error: ${error.message}\n`);
+      return error.status === 404 || error.status === 409 ? 2 : 1;
+    }
+    if (isDatabaseUnavailable(error)) {
+      err.write("error: the database is unreachable (check DATABASE_URL)\n");
+      return 3;
+    }
+    err.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    if (server) {
+      const { db } = await import("../lib/db.ts");
+      await db.$disconnect();
+      await server.stop();
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const code = await runCli(process.argv.slice(2));
+  const { db } = await import("../lib/db.ts");
+  await db.$disconnect().catch(() => {});
+  process.exit(code);
+}

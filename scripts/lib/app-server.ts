@@ -1,0 +1,71 @@
+/**
+ * Starts the Next.js app as a child process (dev server or production server) and waits until it answers.
+ * Used by the dev launcher, the e2e global setup and the benchmark.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { ROOT } from "./env-files.ts";
+
+export interface AppServer {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * @param options.mode     `dev` (next dev) or `start` (next start; needs a prior `next build`)
+ * @param options.port     TCP port
+ * @param options.env      extra environment for the app
+ * @param options.distDir  Next's build directory (lets e2e run beside a developer's `npm run dev`)
+ * @param options.timeoutMs how long to wait for `/api/health` (ms)
+ * @param options.quiet    drop the app's stdout (stderr is always shown)
+ * @throws Error when the app exits or does not answer in time
+ */
+export async function startAppServer(options: {
+  mode: "dev" | "start";
+  port: number;
+  env: Record<string, string>;
+  distDir?: string;
+  timeoutMs?: number;
+  quiet?: boolean;
+  hostname?: string;
+}): Promise<AppServer> {
+  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const args = [nextBin, options.mode, "--port", String(options.port), "--hostname", options.hostname ?? "localhost"];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}), NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", options.quiet ? "ignore" : "inherit", "inherit"],
+  });
+  const url = `http://localhost:${options.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+      }, 5_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`next ${options.mode} exited before it answered (code ${child.exitCode})`);
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(30_000) });
+      if (response.ok) return { url, process: child, stop };
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`next ${options.mode} did not answer on ${url} within ${options.timeoutMs ?? 120_000} ms`);
+}

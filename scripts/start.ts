@@ -1,0 +1,26 @@
+/**
+ * `npm start`: production. Validates the configuration first (a missing or weak secret stops the start with the
+ * variable's name), applies pending migrations, then runs `next start` in the foreground.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { ConfigError, loadConfig } from "../lib/config.ts";
+import { applyMigrations } from "./lib/migrations.ts";
+import { ROOT } from "./lib/env-files.ts";
+
+(process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
+try {
+  const config = loadConfig();
+  if (process.env.MIGRATE_ON_START !== "false") await applyMigrations(config.databaseUrl, { log: (line) => console.log(`[migrate] ${line}`) });
+} catch (error) {
+  console.error(error instanceof ConfigError ? `[gatehouse] refusing to start. ${error.message}` : `[gatehouse] start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: "inherit",
+  env: process.env,
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
