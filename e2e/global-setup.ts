@@ -3,13 +3,19 @@
  * (`next dev`, because the local issuer is refused in production builds by design). Ports are picked free and
  * passed to the specs through the environment (Playwright's workers inherit it).
  */
+import { rmSync } from "node:fs";
+import path from "node:path";
 import type { FullConfig } from "@playwright/test";
+import { ROOT } from "../scripts/lib/env-files.ts";
 import { prepareTestDatabase } from "../scripts/lib/test-database.ts";
 import { startLocalIdp } from "../scripts/lib/local-idp.ts";
 import { startAppServer } from "../scripts/lib/app-server.ts";
 import { findFreePort } from "../scripts/lib/postgres.ts";
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  // A fresh build directory: a stale Turbopack cache from an earlier run made `next dev` send endless
+  // "restart" HMR messages (page reloads mid-test).
+  rmSync(path.join(ROOT, ".next-e2e"), { recursive: true, force: true });
   const database = await prepareTestDatabase("e2e");
   const appPort = Number(process.env.E2E_PORT ?? (await findFreePort()));
   const appUrl = `http://localhost:${appPort}`;

@@ -1,4 +1,4 @@
-import { test, expect, signInAs } from "./support/fixtures";
+import { test, expect, signInAs, callbackUrlFor } from "./support/fixtures";
 
 test.describe("sign-in through the local OpenID Connect issuer", () => {
   test("the home page explains Gatehouse and links to sign-in", async ({ page }) => {
@@ -36,16 +36,28 @@ test.describe("sign-in through the local OpenID Connect issuer", () => {
 
   test("a tampered state shows a clear error page, signs nobody in, and is audited", async ({ page, sql, context }) => {
     const before = await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`);
-    await page.route("**/api/auth/callback/google?**", (route) => {
-      const url = new URL(route.request().url());
-      url.searchParams.set("state", `${url.searchParams.get("state")}tampered`);
-      return route.continue({ url: url.toString() });
-    });
-    await signInAs(page, "google", "bob@acme.test");
-    await expect(page.getByRole("alert")).toHaveText("We could not verify that sign-in");
+    const callback = await callbackUrlFor(page, "google", "bob@acme.test");
+    callback.searchParams.set("state", `${callback.searchParams.get("state")}tampered`);
+    await page.goto(callback.toString());
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("We could not verify that sign-in");
     const cookies = await context.cookies();
     expect(cookies.some((c) => c.name.endsWith("authjs.session-token"))).toBe(false);
     expect(await sql(`SELECT 1 FROM users WHERE email = 'bob@acme.test'`)).toHaveLength(0);
+    await expect
+      .poll(async () => (await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`))[0]!.n)
+      .toBeGreaterThan(before[0]!.n);
+  });
+
+  test("an authorization response from the wrong issuer is refused (RFC 9207 mix-up defence)", async ({ page, context, sql }) => {
+    const before = await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`);
+    const callback = await callbackUrlFor(page, "google", "carol@globex.test");
+    expect(callback.searchParams.get("iss")).toMatch(/\/google$/);
+    // The Entra issuer is a real, trusted issuer, but not the one this sign-in was started with.
+    callback.searchParams.set("iss", callback.searchParams.get("iss")!.replace(/\/google$/, "/entra/v2.0"));
+    await page.goto(callback.toString());
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("We could not verify that sign-in");
+    expect((await context.cookies()).some((c) => c.name.endsWith("authjs.session-token"))).toBe(false);
+    expect(await sql(`SELECT 1 FROM users WHERE email = 'carol@globex.test'`)).toHaveLength(0);
     await expect
       .poll(async () => (await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`))[0]!.n)
       .toBeGreaterThan(before[0]!.n);
@@ -64,7 +76,7 @@ test.describe("sign-in through the local OpenID Connect issuer", () => {
     const attacker = await browser.newContext();
     const replay = await attacker.newPage();
     await replay.goto(callbackUrl);
-    await expect(replay.getByRole("alert")).toHaveText("We could not verify that sign-in");
+    await expect(replay.getByRole("heading", { level: 1 })).toHaveText("We could not verify that sign-in");
     expect((await attacker.cookies()).some((c) => c.name.endsWith("authjs.session-token"))).toBe(false);
     expect((await sql(`SELECT count(*)::int AS n FROM sessions`))[0]!.n).toBe(sessionsBefore[0]!.n);
     await attacker.close();

@@ -153,16 +153,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-let cached: Config | undefined;
+const globalForConfig = globalThis as unknown as { gatehouseConfig?: Config };
 
 /**
  * The process-wide configuration, parsed on first use; development warnings are printed once.
  * @throws ConfigError when the environment is invalid
  */
 export function getConfig(): Config {
-  if (!cached) {
-    cached = loadConfig();
-    for (const warning of cached.warnings) console.warn(`[gatehouse] warning: ${warning}`);
+  // Cached on globalThis: Next.js may evaluate this module once per route bundle, and the warnings should print once.
+  if (!globalForConfig.gatehouseConfig) {
+    globalForConfig.gatehouseConfig = loadConfig();
+    for (const warning of globalForConfig.gatehouseConfig.warnings) console.warn(`[gatehouse] warning: ${warning}`);
   }
-  return cached;
+  return globalForConfig.gatehouseConfig;
 }

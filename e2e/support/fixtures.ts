@@ -24,3 +24,23 @@ export async function signInAs(page: Page, provider: "google" | "microsoft", ema
   await page.getByRole("button", { name: provider === "google" ? "Continue with Google" : "Continue with Microsoft" }).click();
   await page.getByRole("button", { name: `Sign in as ${email}` }).click();
 }
+
+/**
+ * Runs the identity-provider half of a sign-in and returns the callback URL the provider redirects to,
+ * without letting the browser follow it (Playwright cannot intercept redirect hops). The requests share the
+ * browser context's cookies, so Auth.js's state/PKCE cookies are in place when the test visits the URL.
+ */
+export async function callbackUrlFor(page: Page, provider: "google" | "microsoft", email: string): Promise<URL> {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: provider === "google" ? "Continue with Google" : "Continue with Microsoft" }).click();
+  const button = page.getByRole("button", { name: `Sign in as ${email}` });
+  const userId = await button.getAttribute("value");
+  const action = new URL((await page.locator("form").first().getAttribute("action"))!, page.url());
+  let response = await page.request.post(action.toString(), { form: { user: userId! }, maxRedirects: 0 });
+  for (let hop = 0; hop < 5; hop++) {
+    const location = new URL(response.headers().location!, response.url());
+    if (location.pathname.startsWith("/api/auth/callback/")) return location;
+    response = await page.request.get(location.toString(), { maxRedirects: 0 });
+  }
+  throw new Error("the identity provider never redirected back to Gatehouse");
+}

@@ -53,20 +53,21 @@ function buildConfig(): NextAuthConfig {
     );
   }
   if (config.entra) {
-    providers.push(
-      MicrosoftEntraID({
-        clientId: config.entra.clientId,
-        clientSecret: config.entra.clientSecret,
-        issuer: config.entra.issuer,
-        checks: ["pkce", "state", "nonce"],
-        // The stock profile() fetches a photo from Microsoft Graph on every sign-in; Gatehouse needs no photo
-        // and must not depend on Graph being reachable to let someone in.
-        profile(profile) {
-          const email = (profile.email ?? profile.preferred_username ?? null) as string | null;
-          return { id: profile.sub, name: profile.name ?? email, email: email?.toLowerCase() ?? null, image: null };
-        },
-      }),
-    );
+    const entra = MicrosoftEntraID({
+      clientId: config.entra.clientId,
+      clientSecret: config.entra.clientSecret,
+      issuer: config.entra.issuer,
+      checks: ["pkce", "state", "nonce"],
+      // The stock profile() fetches a photo from Microsoft Graph on every sign-in; Gatehouse needs no photo
+      // and must not depend on Graph being reachable to let someone in.
+      profile(profile) {
+        const email = (profile.email ?? profile.preferred_username ?? null) as string | null;
+        return { id: profile.sub, name: profile.name ?? email, email: email?.toLowerCase() ?? null, image: null };
+      },
+    });
+    // Against the local test issuer, drop Auth.js's internal Entra hooks (symbol-keyed): they re-discover the
+    // issuer per `tid` without allowing http://, which only a real https Entra endpoint satisfies.
+    providers.push(config.localIdpUrl ? (Object.fromEntries(Object.entries(entra)) as typeof entra) : entra);
   }
 
   return {

@@ -27,10 +27,10 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
   return (
     <div className="mx-auto max-w-md">
       <Card>
-        <h1 role="alert" className="text-2xl font-bold tracking-tight">
-          {message.title}
-        </h1>
-        <p className="mt-3 text-slate-700">{message.body}</p>
+        <div role="alert">
+          <h1 className="text-2xl font-bold tracking-tight">{message.title}</h1>
+          <p className="mt-3 text-slate-700">{message.body}</p>
+        </div>
         {error ? <p className="mt-3 text-sm text-slate-500">Reference: {error.slice(0, 40)}</p> : null}
         <Link href="/sign-in" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">
           Back to sign-in
