@@ -34,6 +34,12 @@ test.describe("sign-in through the local OpenID Connect issuer", () => {
     await expect(page.getByTestId("account-microsoft-entra-id")).toContainText(/Tenant: [0-9a-f-]{36}/);
   });
 
+  test("an email listed in ADMIN_EMAILS becomes an admin at first sign-in", async ({ page }) => {
+    await signInAs(page, "microsoft", "admin@fabrikam.test");
+    await expect(page.getByTestId("identity-email")).toHaveText("admin@fabrikam.test");
+    await expect(page.getByTestId("identity-role")).toHaveText("admin");
+  });
+
   test("a tampered state shows a clear error page, signs nobody in, and is audited", async ({ page, sql, context }) => {
     const before = await sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in_failed'`);
     const callback = await callbackUrlFor(page, "google", "bob@acme.test");

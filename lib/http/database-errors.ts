@@ -33,7 +33,11 @@ const UNAVAILABLE_MESSAGES = [
   /the database system is (shutting down|starting up)/i,
   /DatabaseNotReachable/i,
   /Client has encountered a connection error/i,
+  /Can't reach database server/i,
 ];
+
+/** Driver-adapter error kinds (@prisma/driver-adapter-utils) that mean "unreachable", not "bad query". */
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 
 /** True when the error (or any error in its `cause` chain) means the database cannot be reached right now. */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -41,13 +45,21 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   while (current && typeof current === "object" && !seen.has(current)) {
     seen.add(current);
-    const record = current as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown };
+    const record = current as {
+      code?: unknown;
+      kind?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      originalCode?: unknown;
+      meta?: { driverAdapterError?: unknown };
+    };
     for (const code of [record.code, record.originalCode]) {
       if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
     }
-    if (record.kind === "DatabaseNotReachable" || record.kind === "ConnectionClosed" || record.kind === "SocketTimeout") return true;
+    if (typeof record.kind === "string" && UNAVAILABLE_KINDS.has(record.kind)) return true;
     if (typeof record.message === "string" && UNAVAILABLE_MESSAGES.some((re) => re.test(record.message as string))) return true;
-    current = record.cause;
+    // Prisma wraps driver errors as `meta.driverAdapterError` (whose `cause.kind` says what happened).
+    current = record.meta?.driverAdapterError ?? record.cause;
   }
   return false;
 }

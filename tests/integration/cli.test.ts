@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** Runs the operator CLI as operators do (a real process, JSON on stdout). */
+async function gatehouse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "scripts", "cli.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "silent" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe("operator CLI", () => {
+  it("creates an admin, prints it as JSON and audits it", async () => {
+    const result = await gatehouse("admin", "create", "--email", "Ops.Lead@Example.test", "--name", "Ops Lead");
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { created: boolean; user: { id: string; email: string; role: string } };
+    expect(output).toMatchObject({ created: true, user: { email: "ops.lead@example.test", role: "admin" } });
+    const stored = await db.user.findUnique({ where: { email: "ops.lead@example.test" } });
+    expect(stored?.role).toBe("admin");
+    const audit = await db.auditEvent.findFirst({ where: { action: "user.admin_created", targetId: output.user.id } });
+    expect(audit).toMatchObject({ actorType: "system" });
+  });
+
+  it("promotes an existing user instead of creating a duplicate", async () => {
+    const user = await db.user.create({ data: { email: "promote.me@example.test", role: "partner" } });
+    const result = await gatehouse("admin", "create", "--email", "promote.me@example.test");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ created: false, user: { id: user.id, role: "admin" } });
+    expect(await db.user.count({ where: { email: "promote.me@example.test" } })).toBe(1);
+  });
+
+  it("lists users filtered by role", async () => {
+    const result = await gatehouse("users", "list", "--role", "admin", "--limit", "200");
+    expect(result.code).toBe(0);
+    const { users } = JSON.parse(result.stdout) as { users: { email: string; role: string }[] };
+    expect(users.map((u) => u.email)).toEqual(expect.arrayContaining(["ops.lead@example.test", "promote.me@example.test"]));
+    expect(users.every((u) => u.role === "admin")).toBe(true);
+  });
+
+  it("rejects an invalid email with a message and exit code 1, writing nothing", async () => {
+    const before = await db.user.count();
+    const result = await gatehouse("admin", "create", "--email", "not-an-email");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/email: must be an email address/);
+    expect(result.stdout).toBe("");
+    expect(await db.user.count()).toBe(before);
+  });
+
+  it("explains usage for an unknown command", async () => {
+    const result = await gatehouse("frobnicate");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Usage: npm run gatehouse/);
+  });
+});
