@@ -7,7 +7,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
 import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
 
-const SIGNED_IN_AREAS = ["/me", "/admin", "/partner"];
+const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner"];
 const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com"];
 
 function localIdpOrigin(): string[] {

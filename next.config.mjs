@@ -4,6 +4,8 @@ const nextConfig = {
   // Lets e2e tests and the benchmark build beside a developer's own `.next`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   reactStrictMode: true,
+  // forbidden() renders app/forbidden.tsx with a real 403 status (admin pages seen by partner users).
+  experimental: { authInterrupts: true },
   // Server-only packages that must not be bundled (native pg bindings are optional; pino uses worker threads).
   serverExternalPackages: ["pino", "pg", "@prisma/client", "@prisma/adapter-pg"],
 };

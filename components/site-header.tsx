@@ -1,7 +1,7 @@
 import Link from "next/link";
 
 /** The top bar. `user` is the signed-in person, resolved by the layout (components do no data access). */
-export function SiteHeader({ user }: { user: { email: string | null; role: "admin" | "partner" } | null }) {
+export function SiteHeader({ user }: { user: { email: string | null; role: "admin" | "partner"; status: string } | null }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-6 py-4">
@@ -9,6 +9,16 @@ export function SiteHeader({ user }: { user: { email: string | null; role: "admi
           Gatehouse
         </Link>
         <div className="flex items-center gap-4 text-sm">
+          {user?.role === "admin" ? (
+            <Link href="/admin/partners" className="text-slate-700 hover:text-brand-700">
+              Admin
+            </Link>
+          ) : null}
+          {user?.role === "partner" && user.status === "approved" ? (
+            <Link href="/partner/dashboard" className="text-slate-700 hover:text-brand-700">
+              Dashboard
+            </Link>
+          ) : null}
           {user ? (
             <Link href="/me" className="text-slate-700 hover:text-brand-700">
               {user.email ?? "Your account"}

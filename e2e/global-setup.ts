@@ -11,6 +11,7 @@ import { prepareTestDatabase } from "../scripts/lib/test-database.ts";
 import { startLocalIdp } from "../scripts/lib/local-idp.ts";
 import { startAppServer } from "../scripts/lib/app-server.ts";
 import { findFreePort } from "../scripts/lib/postgres.ts";
+import { startSmtpSink } from "../scripts/lib/smtp-sink.ts";
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   // A fresh build directory: a stale Turbopack cache from an earlier run made `next dev` send endless
@@ -19,6 +20,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const database = await prepareTestDatabase("e2e");
   const appPort = Number(process.env.E2E_PORT ?? (await findFreePort()));
   const appUrl = `http://localhost:${appPort}`;
+  const mailFile = path.join(ROOT, ".data", "test-results", "e2e-mail.jsonl");
+  rmSync(mailFile, { force: true });
+  const smtp = await startSmtpSink({ file: mailFile });
   const idp = await startLocalIdp({ port: await findFreePort(), redirectOrigins: [appUrl] });
   const app = await startAppServer({
     mode: "dev",
@@ -30,6 +34,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       DATABASE_URL: database.url,
       AUTH_URL: appUrl,
       LOCAL_IDP_URL: idp.url,
+      SMTP_URL: smtp.url,
       ADMIN_EMAILS: "admin@fabrikam.test",
       LOG_LEVEL: "warn",
     },
@@ -37,9 +42,11 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env.E2E_BASE_URL = app.url;
   process.env.E2E_DATABASE_URL = database.url;
   process.env.E2E_IDP_URL = idp.url;
+  process.env.E2E_MAIL_FILE = mailFile;
   return async () => {
     await app.stop();
     await idp.stop();
+    await smtp.stop();
     await database.stop();
   };
 }

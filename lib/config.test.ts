@@ -11,6 +11,7 @@ const production = {
   PORTAL_SESSION_PASSWORD: STRONG,
   AUTH_GOOGLE_ID: "id",
   AUTH_GOOGLE_SECRET: "secret",
+  SMTP_URL: "smtp://mail.example.com:587",
 };
 
 function errorOf(env: Record<string, string | undefined>): string {
@@ -51,6 +52,10 @@ describe("loadConfig", () => {
 
   it("refuses production without any sign-in provider", () => {
     expect(errorOf({ ...production, AUTH_GOOGLE_ID: undefined, AUTH_GOOGLE_SECRET: undefined })).toMatch(/configure at least one sign-in provider/);
+  });
+
+  it("refuses production without SMTP_URL", () => {
+    expect(errorOf({ ...production, SMTP_URL: undefined })).toMatch(/SMTP_URL: is required in production/);
   });
 
   it("names a missing or malformed DATABASE_URL", () => {

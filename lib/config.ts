@@ -33,6 +33,9 @@ const envSchema = z.object({
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalString.pipe(z.url().optional()),
   LOCAL_IDP_URL: optionalString.pipe(z.url().optional()),
   ADMIN_EMAILS: optionalString,
+  ALLOW_PERSONAL_ACCOUNTS: z.enum(["true", "false"]).optional(),
+  SMTP_URL: optionalString.pipe(z.url({ error: "must be an smtp:// or smtps:// URL" }).optional()),
+  MAIL_FROM: optionalString,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
 
@@ -59,6 +62,11 @@ export interface Config {
   localIdpUrl?: string;
   /** Lower-cased emails that become admins at first sign-in. */
   adminEmails: string[];
+  /** Whether personal accounts (gmail.com without `hd`, the Entra consumer tenant) may sign up. */
+  allowPersonalAccounts: boolean;
+  /** SMTP server for outgoing mail; unset outside production means mail stays in the outbox (visible to admins). */
+  smtpUrl?: string;
+  mailFrom: string;
   logLevel: string;
   /** Insecure defaults that were filled in (development and test only). */
   warnings: string[];
@@ -108,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && e.LOCAL_IDP_URL) {
     problems.push("  LOCAL_IDP_URL: the local test identity provider is never enabled in production; unset it");
   }
+  if (isProduction && !e.SMTP_URL) problems.push("  SMTP_URL: is required in production (signup and approval emails)");
+  if (e.SMTP_URL && !/^smtps?:\/\//.test(e.SMTP_URL)) problems.push("  SMTP_URL: must be an smtp:// or smtps:// URL");
   const appUrl = (e.AUTH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
 
   let google: OidcProviderConfig | undefined;
@@ -148,6 +158,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .split(",")
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
+    allowPersonalAccounts: e.ALLOW_PERSONAL_ACCOUNTS === "true",
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? "Gatehouse <no-reply@gatehouse.invalid>",
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     warnings,
   };

@@ -1,14 +1,26 @@
 /**
- * The idempotent demo dataset for `npm run dev` (and `npm run db:seed`). Running it twice changes nothing.
- * Later capabilities add their demo rows here; raw demo secrets are returned once for the dev banner and
- * stored only as digests.
+ * The idempotent demo dataset for `npm run dev` (and `npm run db:seed`). Running it twice changes nothing: rows
+ * have fixed ids and are inserted with ON CONFLICT DO NOTHING. Later capabilities add their demo rows here; raw demo
+ * secrets are returned once for the dev banner and stored only as digests.
+ *
+ * People are never pre-created: they appear at their first sign-in through the local identity provider
+ * (a pre-existing user row would turn that first sign-in into an account-linking decision).
  */
 import pg from "pg";
 
 export interface SeedResult {
   /** Demo secrets created by this run (empty when everything already existed). */
   secrets: { label: string; value: string }[];
+  /** What the demo data is for, printed in the dev banner. */
+  notes: string[];
 }
+
+const PARTNERS = [
+  // carol@globex.test (local IdP) joins this approved partner at first sign-in and sees the dashboard.
+  { id: "seed_partner_globex", name: "Globex Corporation", status: "approved", provider: "google", organization: "globex.test", domain: "globex.test", reason: null },
+  { id: "seed_partner_umbrella", name: "Umbrella Corporation", status: "pending_approval", provider: "google", organization: "umbrella.test", domain: "umbrella.test", reason: null },
+  { id: "seed_partner_initech", name: "Initech", status: "rejected", provider: "google", organization: "initech.test", domain: "initech.test", reason: "Not a reseller of ours." },
+] as const;
 
 /**
  * Seeds demo data.
@@ -18,10 +30,31 @@ export async function seedDemoData(databaseUrl: string): Promise<SeedResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    // Identity comes from the local issuer's test users at first sign-in (users are never pre-created: a
-    // pre-existing user row would turn the first sign-in into an account-linking decision).
-    await client.query("SELECT 1");
-    return { secrets: [] };
+    await client.query("BEGIN");
+    for (const p of PARTNERS) {
+      await client.query(
+        `INSERT INTO partners (id, name, status, idp_provider, idp_organization, primary_domain, approved_at, rejected_at, rejection_reason, updated_at)
+         VALUES ($1, $2, $3::"PartnerStatus", $4, $5, $6, CASE WHEN $3 = 'approved' THEN now() END, CASE WHEN $3 = 'rejected' THEN now() END, $7, now())
+         ON CONFLICT DO NOTHING`,
+        [p.id, p.name, p.status, p.provider, p.organization, p.domain, p.reason],
+      );
+    }
+    // Entra users of contoso.test are approved at their first sign-in (the allowlist at work).
+    await client.query(
+      `INSERT INTO allowlist_entries (id, kind, value) VALUES ('seed_allow_contoso', 'email_domain', 'contoso.test') ON CONFLICT DO NOTHING`,
+    );
+    await client.query("COMMIT");
+    return {
+      secrets: [],
+      notes: [
+        "alice@acme.test signs up acme.test → pending approval (approve it as admin@fabrikam.test)",
+        "erin@contoso.test → auto-approved (contoso.test is on the allowlist)",
+        "carol@globex.test → joins Globex Corporation (approved) and sees the dashboard",
+      ],
+    };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
   } finally {
     await client.end();
   }

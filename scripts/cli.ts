@@ -17,6 +17,15 @@ const USAGE = `Usage: npm run gatehouse -- <command> [options]
 Commands:
   admin create --email <email> [--name <name>]   create an admin, or promote an existing user
   users list [--role admin|partner] [--limit N] [--cursor ID]
+  partners create --name <name> [--domain <domain>] [--approve]
+  partners list [--status pending_approval|approved|rejected|suspended] [--q <search>] [--page N]
+  partners approve <id>
+  partners reject <id> --reason <text>
+  partners suspend <id> --reason <text>
+  partners reinstate <id>
+  domains allow <domain-or-entra-tenant-id>
+  domains list
+  domains remove <entry-id>
   help`;
 
 class UsageError extends Error {}
@@ -65,7 +74,61 @@ const commands: Record<string, Handler> = {
     const { listUsersAsAdmin } = await import("../lib/auth/users.ts");
     return listUsersAsAdmin({ role: values.role as "admin" | "partner" | undefined, limit, cursor: values.cursor });
   },
+  "partners create": async (args) => {
+    const { values } = parseArgs({ args, options: { name: { type: "string" }, domain: { type: "string" }, approve: { type: "boolean" } }, strict: true });
+    if (!values.name) throw new UsageError("partners create: --name is required");
+    const { createPartnerAsAdmin } = await import("../lib/partners/approval.ts");
+    return createPartnerAsAdmin({ name: values.name, domain: values.domain, approve: values.approve ?? false }, SYSTEM);
+  },
+  "partners list": async (args) => {
+    const { values } = parseArgs({ args, options: { status: { type: "string" }, q: { type: "string" }, page: { type: "string" } }, strict: true });
+    const { listPartnersAsAdmin } = await import("../lib/partners/approval.ts");
+    return listPartnersAsAdmin({ status: values.status as never, q: values.q, page: values.page ?? 1 });
+  },
+  "partners approve": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { approvePartnerAsAdmin } = await import("../lib/partners/approval.ts");
+    return approvePartnerAsAdmin(requireId(positionals, "partners approve <id>"), SYSTEM);
+  },
+  "partners reject": async (args) => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { reason: { type: "string" } }, strict: true });
+    const { rejectPartnerAsAdmin } = await import("../lib/partners/approval.ts");
+    return rejectPartnerAsAdmin(requireId(positionals, "partners reject <id> --reason <text>"), { reason: values.reason ?? "" }, SYSTEM);
+  },
+  "partners suspend": async (args) => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { reason: { type: "string" } }, strict: true });
+    const { suspendPartnerAsAdmin } = await import("../lib/partners/approval.ts");
+    return suspendPartnerAsAdmin(requireId(positionals, "partners suspend <id> --reason <text>"), { reason: values.reason ?? "" }, SYSTEM);
+  },
+  "partners reinstate": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { reinstatePartnerAsAdmin } = await import("../lib/partners/approval.ts");
+    return reinstatePartnerAsAdmin(requireId(positionals, "partners reinstate <id>"), SYSTEM);
+  },
+  "domains allow": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { allowDomainAsAdmin } = await import("../lib/partners/allowlist.ts");
+    return allowDomainAsAdmin({ value: requireId(positionals, "domains allow <domain>") }, SYSTEM);
+  },
+  "domains list": async () => {
+    const { listAllowlistAsAdmin } = await import("../lib/partners/allowlist.ts");
+    return { entries: await listAllowlistAsAdmin() };
+  },
+  "domains remove": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { removeAllowlistEntryAsAdmin } = await import("../lib/partners/allowlist.ts");
+    const id = requireId(positionals, "domains remove <entry-id>");
+    await removeAllowlistEntryAsAdmin(id, SYSTEM);
+    return { removed: id };
+  },
 };
+
+const SYSTEM = { type: "system" as const };
+
+function requireId(positionals: string[], usage: string): string {
+  if (positionals.length !== 1 || !positionals[0]) throw new UsageError(`usage: ${usage}`);
+  return positionals[0];
+}
 
 /** Runs one CLI invocation. Exported for tests; returns the process exit code. */
 export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -80,6 +143,9 @@ export async function runCli(argv: string[], out = process.stdout, err = process
     server = await ensureDatabase();
     const result = await handler(argv.slice(2));
     out.write(`${JSON.stringify(result, null, 2)}\n`);
+    // Operator actions queue emails; deliver them before the process exits.
+    const { deliverPendingEmails } = await import("../lib/mail/outbox.ts");
+    await deliverPendingEmails().catch(() => 0);
     return 0;
   } catch (error) {
     const { AppError } = await import("../lib/http/errors.ts");

@@ -12,6 +12,7 @@ import { applyMigrations } from "./lib/migrations.ts";
 import { startLocalIdp, LOCAL_IDP_USERS } from "./lib/local-idp.ts";
 import { startAppServer } from "./lib/app-server.ts";
 import { DATA_DIR } from "./lib/env-files.ts";
+import { startSmtpSink } from "./lib/smtp-sink.ts";
 import { seedDemoData } from "../prisma/seed.ts";
 
 const started = Date.now();
@@ -38,6 +39,14 @@ try {
   const migrations = await applyMigrations(databaseUrl, { log: (line) => console.log(`[migrate] ${line}`) });
   const seeded = await seedDemoData(databaseUrl);
 
+  // Without SMTP_URL, a local SMTP sink receives the mail and prints one line per message (also on /admin/outbox).
+  let smtpUrl = process.env.SMTP_URL;
+  if (!smtpUrl) {
+    const sink = await startSmtpSink({ onMessage: (m) => console.log(`[mail] to ${m.to.join(", ")}: ${m.subject}`) });
+    cleanups.push(() => sink.stop());
+    smtpUrl = sink.url;
+  }
+
   const idp = await startLocalIdp({ port: Number(process.env.LOCAL_IDP_PORT ?? (await findFreePort())), redirectOrigins: [appUrl] });
   cleanups.push(() => idp.stop());
 
@@ -48,6 +57,7 @@ try {
       DATABASE_URL: databaseUrl,
       AUTH_URL: appUrl,
       LOCAL_IDP_URL: idp.url,
+      SMTP_URL: smtpUrl,
       ADMIN_EMAILS: process.env.ADMIN_EMAILS ?? "admin@fabrikam.test",
     },
   });
@@ -68,6 +78,8 @@ try {
       "  │ Demo accounts: click “Continue with Google/Microsoft”, then pick one:",
       ...users.map((line) => `  │${line}`),
       `  │ Admin at first sign-in: ${process.env.ADMIN_EMAILS ?? "admin@fabrikam.test"} (ADMIN_EMAILS)`,
+      ...seeded.notes.map((note) => `  │   · ${note}`),
+      `  │ Mail:       ${process.env.SMTP_URL ? "SMTP_URL" : `local SMTP sink ${smtpUrl} (messages print here and show on /admin/outbox)`}`,
       ...(seeded.secrets.length
         ? ["  │", "  │ Demo secrets (shown once, stored only as SHA-256 digests):", ...seeded.secrets.map((s) => `  │   ${s.label}: ${s.value}`)]
         : []),

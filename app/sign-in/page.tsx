@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
   const { callbackUrl } = await searchParams;
-  const returnTo = safeReturnPath(callbackUrl);
+  const returnTo = safeReturnPath(callbackUrl, "/start");
   if (await getPageUser("/sign-in")) redirect(returnTo);
   const providers = configuredProviders();
 

@@ -3,6 +3,7 @@
  * local OpenID Connect issuer exactly as a person would (click the provider, pick the test account).
  */
 import { test as base, expect, type Page } from "@playwright/test";
+import { existsSync, readFileSync } from "node:fs";
 import pg from "pg";
 
 export const test = base.extend<{ sql: <T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<T[]> }>({
@@ -43,4 +44,20 @@ export async function callbackUrlFor(page: Page, provider: "google" | "microsoft
     response = await page.request.get(location.toString(), { maxRedirects: 0 });
   }
   throw new Error("the identity provider never redirected back to Gatehouse");
+}
+
+export interface ReceivedMail {
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/** Every email the SMTP sink (started by global setup) has received so far. */
+export function receivedMail(): ReceivedMail[] {
+  const file = process.env.E2E_MAIL_FILE;
+  if (!file || !existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ReceivedMail);
 }

@@ -16,15 +16,11 @@ import { db } from "@/lib/db";
 import { recordAuditInBackground } from "@/lib/audit/record-audit";
 import { logger } from "@/lib/http/logger";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
+import { identifyOrganization, isEmailVouchedFor } from "@/lib/partners/organization";
+import { afterSignIn, completeSignIn } from "@/lib/partners/signup";
 
 /** Session lifetime in seconds (30 days), refreshed at most once a day of use. */
 const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
-
-/** The IdP's organisation for a profile: Google Workspace `hd`, Entra `tid`. */
-export function idpOrganizationOf(provider: string, profile: Record<string, unknown> | undefined): string | null {
-  const claim = provider === "google" ? profile?.hd : provider === "microsoft-entra-id" ? profile?.tid : undefined;
-  return typeof claim === "string" && claim.length > 0 && claim.length <= 255 ? claim : null;
-}
 
 async function requestContext(): Promise<{ ip: string | null; userAgent: string | null; requestId: string | null }> {
   try {
@@ -49,6 +45,8 @@ function buildConfig(): NextAuthConfig {
         clientSecret: config.google.clientSecret,
         issuer: config.google.issuer,
         checks: ["pkce", "state", "nonce"],
+        // Linking by email is decided in callbacks.signIn, only when the IdP vouches for the email.
+        allowDangerousEmailAccountLinking: true,
       }),
     );
   }
@@ -58,6 +56,7 @@ function buildConfig(): NextAuthConfig {
       clientSecret: config.entra.clientSecret,
       issuer: config.entra.issuer,
       checks: ["pkce", "state", "nonce"],
+      allowDangerousEmailAccountLinking: true,
       // The stock profile() fetches a photo from Microsoft Graph on every sign-in; Gatehouse needs no photo
       // and must not depend on Graph being reachable to let someone in.
       profile(profile) {
@@ -80,43 +79,45 @@ function buildConfig(): NextAuthConfig {
     trustHost: true,
     pages: { signIn: "/sign-in", error: "/sign-in/error" },
     callbacks: {
+      // Refusals happen here, before any user or account row is written (events cannot refuse).
       async signIn({ account, profile, user }) {
-        // A sign-in must name a person Gatehouse can contact and recognise.
-        if (!user.email) return "/sign-in/error?error=EmailRequired";
-        if (account?.type === "oidc" && profile && profile.email_verified === false && account.provider === "google") {
-          return "/sign-in/error?error=EmailNotVerified";
+        if (!account || account.type !== "oidc") return false;
+        const email = user.email?.toLowerCase();
+        if (!email) return "/sign-in/error?error=EmailRequired";
+        const claims = (profile ?? {}) as Record<string, unknown>;
+        if (account.provider === "google" && claims.email_verified !== true) return "/sign-in/error?error=EmailNotVerified";
+
+        const existingUser = await db.user.findUnique({ where: { email }, select: { id: true, role: true } });
+        if (existingUser) {
+          const linked = await db.account.findUnique({
+            where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
+            select: { userId: true },
+          });
+          // Linking this sign-in to an existing person by email only when the IdP vouches for the email; otherwise
+          // someone who controls an unverified address could take over that person's account.
+          if (!linked && !isEmailVouchedFor(account.provider, claims)) return "/sign-in/error?error=OAuthAccountNotLinked";
         }
+        const organization = identifyOrganization(account.provider, { email, hd: claims.hd, tid: claims.tid });
+        const isAdmin = existingUser?.role === "admin" || config.adminEmails.includes(email);
+        if (organization.kind === "personal" && !config.allowPersonalAccounts && !isAdmin) return "/sign-in/error?error=PersonalAccount";
         return true;
       },
     },
     events: {
       async signIn({ user, account, profile, isNewUser }) {
         if (!user.id || !account) return;
-        const context = await requestContext();
-        const idpOrganization = idpOrganizationOf(account.provider, profile as Record<string, unknown> | undefined);
-        const email = user.email?.toLowerCase() ?? null;
-        const makeAdmin = email !== null && config.adminEmails.includes(email);
-        await db.$transaction([
-          db.account.updateMany({
-            where: { provider: account.provider, providerAccountId: account.providerAccountId },
-            data: { idpOrganization },
-          }),
-          db.user.update({
-            where: { id: user.id },
-            data: { lastSignInAt: new Date(), ...(makeAdmin ? { role: "admin" } : {}) },
-          }),
-          db.auditEvent.create({
-            data: {
-              action: "auth.sign_in",
-              actorType: "user",
-              actorId: user.id,
-              ip: context.ip,
-              userAgent: context.userAgent?.slice(0, 512) ?? null,
-              requestId: context.requestId,
-              metadata: { provider: account.provider, idpOrganization, isNewUser: Boolean(isNewUser), email, ...(makeAdmin ? { grantedAdmin: true } : {}) },
-            },
-          }),
-        ]);
+        const claims = (profile ?? {}) as Record<string, unknown>;
+        const organization = identifyOrganization(account.provider, { email: user.email, hd: claims.hd, tid: claims.tid });
+        const outcome = await completeSignIn({
+          userId: user.id,
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+          organization,
+          isNewUser: Boolean(isNewUser),
+          domainVerified: organization.kind === "organization" && (account.provider === "google" || isEmailVouchedFor(account.provider, claims)),
+          context: await requestContext(),
+        });
+        afterSignIn(outcome);
       },
       async signOut(message) {
         const userId = "session" in message && message.session ? message.session.userId : undefined;

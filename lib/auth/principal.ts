@@ -4,13 +4,15 @@
  */
 import { db } from "@/lib/db";
 import { getConfig } from "@/lib/config";
-import { BearerError, ForbiddenError, UnauthorizedError } from "@/lib/http/errors";
+import { BearerError, ForbiddenError, NotFoundError, UnauthorizedError } from "@/lib/http/errors";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 
 export type UserRole = "admin" | "partner";
+/** Admins are `active`; partner users carry their partner's status; `no_partner` has no organisation yet. */
+export type UserStatus = "active" | "pending_approval" | "approved" | "rejected" | "suspended" | "no_partner";
 
 export type Principal =
-  | { kind: "user"; userId: string; role: UserRole; partnerId?: string; status: "active"; email: string | null; name: string | null }
+  | { kind: "user"; userId: string; role: UserRole; partnerId?: string; status: UserStatus; email: string | null; name: string | null }
   | { kind: "service"; clientId: string; orgId: string; scopes: string[] }
   | { kind: "api_key"; keyId: string; ownerUserId?: string; clientId?: string; orgId: string; scopes: string[] }
   | { kind: "portal"; clientId: string; accessTokenId: string };
@@ -24,9 +26,30 @@ export interface GetPrincipalOptions {
   scopes?: readonly string[];
 }
 
-/** The minimal request shape getPrincipal reads: headers only (works for Request, NextRequest, and pages). */
+/** The minimal request shape getPrincipal reads (works for Request, NextRequest, and pages' headers). */
 export interface RequestLike {
   headers: Headers;
+  /** When given and unsafe (POST, PUT, PATCH, DELETE), cookie-authenticated requests must be same-origin. */
+  method?: string;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF defence for cookie-authenticated, state-changing requests: the browser's `Origin` (or, without one,
+ * `Sec-Fetch-Site`) must say the request comes from Gatehouse itself. Bearer and API-key requests carry their
+ * credential explicitly and are not subject to CSRF.
+ * @throws ForbiddenError (403) for a cross-site request
+ */
+export function assertSameOrigin(request: RequestLike): void {
+  if (!request.method || SAFE_METHODS.has(request.method.toUpperCase())) return;
+  const origin = request.headers.get("origin");
+  if (origin) {
+    if (origin === new URL(getConfig().appUrl).origin) return;
+  } else if (request.headers.get("sec-fetch-site") === "same-origin") {
+    return;
+  }
+  throw new ForbiddenError("Cross-site request refused.");
 }
 
 function readCookie(headers: Headers, name: string): string | undefined {
@@ -50,11 +73,23 @@ export async function getSessionUser(request: RequestLike): Promise<Extract<Prin
   if (!token || token.length > 512) return null;
   const session = await db.session.findUnique({
     where: { sessionToken: token },
-    select: { expires: true, user: { select: { id: true, role: true, email: true, name: true } } },
+    select: {
+      expires: true,
+      user: { select: { id: true, role: true, email: true, name: true, partnerId: true, partner: { select: { status: true } } } },
+    },
   });
   if (!session || session.expires.getTime() <= Date.now()) return null;
   const { user } = session;
-  return { kind: "user", userId: user.id, role: user.role, status: "active", email: user.email, name: user.name };
+  const status: UserStatus = user.role === "admin" ? "active" : (user.partner?.status ?? "no_partner");
+  return {
+    kind: "user",
+    userId: user.id,
+    role: user.role,
+    ...(user.partnerId ? { partnerId: user.partnerId } : {}),
+    status,
+    email: user.email,
+    name: user.name,
+  };
 }
 
 /**
@@ -71,11 +106,26 @@ export async function getPrincipal(request: RequestLike, options: GetPrincipalOp
     // accepted here, a presented credential is never silently ignored in favour of the cookie.
     throw new BearerError("invalid_token", "The access token is not valid.");
   }
+  if (request.headers.has("x-api-key")) {
+    // A presented credential is judged on its own, never skipped in favour of the cookie.
+    throw new UnauthorizedError("The API key is not valid.");
+  }
   if (options.accept.includes("user")) {
     const user = await getSessionUser(request);
-    if (user) return user;
+    if (user) {
+      assertSameOrigin(request);
+      return user;
+    }
   }
   throw new UnauthorizedError();
+}
+
+/**
+ * Asserts an admin user for an admin API: anyone else gets 404, so admin endpoints are not discoverable.
+ * @throws NotFoundError (404)
+ */
+export function requireAdminForApi(principal: Principal): asserts principal is Extract<Principal, { kind: "user" }> & { role: "admin" } {
+  if (principal.kind !== "user" || principal.role !== "admin") throw new NotFoundError();
 }
 
 /**
@@ -84,4 +134,22 @@ export async function getPrincipal(request: RequestLike, options: GetPrincipalOp
  */
 export function requireAdmin(principal: Principal): asserts principal is Extract<Principal, { kind: "user" }> & { role: "admin" } {
   if (principal.kind !== "user" || principal.role !== "admin") throw new ForbiddenError("Administrators only.");
+}
+
+/**
+ * Narrows a principal to a member of an approved partner and returns the tenant to act in.
+ * @throws ForbiddenError (403) explaining why (awaiting approval, rejected, suspended, no organisation, admin)
+ */
+export function requireApprovedPartnerUser(principal: Principal): { userId: string; partnerId: string } {
+  if (principal.kind !== "user") throw new ForbiddenError("A partner user is required.");
+  if (principal.status === "approved" && principal.partnerId) return { userId: principal.userId, partnerId: principal.partnerId };
+  const reasons: Record<UserStatus, string> = {
+    active: "Administrators act on partners through the admin pages and API.",
+    pending_approval: "Your organisation is awaiting approval.",
+    rejected: "Your organisation's signup was not approved.",
+    suspended: "Your organisation is suspended.",
+    no_partner: "Your account does not belong to a partner organisation.",
+    approved: "Your account does not belong to a partner organisation.",
+  };
+  throw new ForbiddenError(reasons[principal.status]);
 }

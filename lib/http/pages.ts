@@ -3,7 +3,7 @@
  * database outage into a real 503 page (`/unavailable`) instead of an error boundary with status 500.
  */
 import { headers } from "next/headers";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { getSessionUser, type Principal } from "@/lib/auth/principal";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
 
@@ -39,4 +39,25 @@ export async function requirePageUser(path: string): Promise<UserPrincipal> {
   const user = await getPageUser(path);
   if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}`);
   return user;
+}
+
+/** An admin; anyone else signed in sees the 403 page (app/forbidden.tsx). */
+export async function requireAdminPage(path: string): Promise<UserPrincipal & { role: "admin" }> {
+  const user = await requirePageUser(path);
+  if (user.role !== "admin") forbidden();
+  return user as UserPrincipal & { role: "admin" };
+}
+
+/** A member of an approved partner; admins go to the admin pages, everyone else to their status page. */
+export async function requireApprovedPartnerPage(path: string): Promise<UserPrincipal & { partnerId: string }> {
+  const user = await requirePageUser(path);
+  if (user.role === "admin") redirect("/admin/partners");
+  if (user.status !== "approved" || !user.partnerId) redirect("/partner/status");
+  return user as UserPrincipal & { partnerId: string };
+}
+
+/** Where a signed-in person belongs: admins to the approval queue, approved partners to their dashboard. */
+export function homePathFor(user: UserPrincipal): string {
+  if (user.role === "admin") return "/admin/partners";
+  return user.status === "approved" ? "/partner/dashboard" : "/partner/status";
 }

@@ -18,6 +18,10 @@ const MESSAGES: Record<string, { title: string; body: string }> = {
   OAuthCallbackError: { title: "The identity provider refused the sign-in", body: "Try again, or ask your IT administrator whether Gatehouse is allowed for your account." },
   EmailRequired: { title: "Your account has no email address", body: "Gatehouse needs a verified work email address to sign you in." },
   EmailNotVerified: { title: "Your email address is not verified", body: "Your identity provider does not vouch for your email address, so Gatehouse cannot sign you in with it." },
+  PersonalAccount: {
+    title: "Personal accounts can't sign up",
+    body: "Gatehouse is for partner organisations. Sign in with your company's Google Workspace or Microsoft Entra ID account, not a personal Gmail or Microsoft account.",
+  },
   Default: { title: "Sign-in failed", body: "Something went wrong while signing you in. Nothing was signed in. Please try again." },
 };
 

@@ -1,0 +1,25 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { requireAdminPage } from "@/lib/http/pages";
+
+const LINKS = [
+  { href: "/admin/partners", label: "Partners" },
+  { href: "/admin/partners/domains", label: "Allowlist" },
+  { href: "/admin/outbox", label: "Outbox" },
+];
+
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  await requireAdminPage("/admin/partners");
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Admin" className="flex gap-4 border-b border-slate-200 pb-3 text-sm">
+        {LINKS.map((link) => (
+          <Link key={link.href} href={link.href} className="font-medium text-slate-700 hover:text-brand-700">
+            {link.label}
+          </Link>
+        ))}
+      </nav>
+      {children}
+    </div>
+  );
+}

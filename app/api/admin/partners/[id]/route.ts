@@ -1,0 +1,11 @@
+import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { route } from "@/lib/http/route";
+import { getPartnerAsAdmin } from "@/lib/partners/approval";
+
+export const dynamic = "force-dynamic";
+
+/** Admin: one partner. */
+export const GET = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
+  requireAdminForApi(await getPrincipal(request, { accept: ["user"] }));
+  return Response.json(await getPartnerAsAdmin((await params).id));
+});

@@ -1,0 +1,81 @@
+import type { Metadata } from "next";
+import { Card } from "@/components/card";
+import { formatDate, formatDateTime } from "@/components/format";
+import { listAuditEvents } from "@/lib/audit/record-audit";
+import { providerLabel } from "@/lib/auth/profile";
+import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { getPartner, listPartnerMembers } from "@/lib/partners/partner";
+
+export const metadata: Metadata = { title: "Partner dashboard" };
+
+/** Server-rendered for the session user: the data is here on first paint, no client fetch waits on a key. */
+export default async function PartnerDashboardPage() {
+  const user = await requireApprovedPartnerPage("/partner/dashboard");
+  const { partner, members, events } = await loadPageData("/partner/dashboard", async () => {
+    const [partner, members, events] = await Promise.all([
+      getPartner(user.partnerId),
+      listPartnerMembers(user.partnerId, { pageSize: 50 }),
+      listAuditEvents({ partnerId: user.partnerId, limit: 10 }),
+    ]);
+    return { partner, members, events };
+  });
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm font-medium uppercase tracking-wide text-slate-500">Partner dashboard</p>
+        <h1 className="text-2xl font-bold tracking-tight" data-testid="partner-name">
+          {partner.name}
+        </h1>
+      </div>
+      <Card title="Organisation">
+        <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600">Status</dt>
+          <dd data-testid="partner-status">approved</dd>
+          <dt className="text-slate-600">Domain</dt>
+          <dd>{partner.primaryDomain ?? "—"}</dd>
+          <dt className="text-slate-600">Signs in with</dt>
+          <dd>{partner.provider ? providerLabel(partner.provider) : "—"}</dd>
+          <dt className="text-slate-600">Approved</dt>
+          <dd>{formatDate(partner.approvedAt)}</dd>
+        </dl>
+      </Card>
+      <Card title={`Members (${members.total})`}>
+        <table className="w-full text-left text-sm">
+          <thead className="text-slate-600">
+            <tr>
+              <th scope="col" className="py-2 font-medium">Name</th>
+              <th scope="col" className="py-2 font-medium">Email</th>
+              <th scope="col" className="py-2 font-medium">Role</th>
+              <th scope="col" className="py-2 font-medium">Last sign-in</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100" data-testid="member-list">
+            {members.members.map((member) => (
+              <tr key={member.id}>
+                <td className="py-2">{member.name ?? "—"}</td>
+                <td className="py-2">{member.email}</td>
+                <td className="py-2">{member.partnerRole}</td>
+                <td className="py-2">{formatDateTime(member.lastSignInAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      <Card title="Recent activity">
+        {events.length === 0 ? (
+          <p className="text-slate-600">Nothing has happened yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm">
+            {events.map((event) => (
+              <li key={event.id} className="flex justify-between py-2">
+                <span className="font-mono text-slate-800">{event.action}</span>
+                <span className="text-slate-600">{formatDateTime(event.occurredAt)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
