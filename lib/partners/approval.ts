@@ -99,7 +99,7 @@ async function ownerEmail(tx: Prisma.TransactionClient, ownerUserId: string | nu
  * Approves a pending partner and emails its owner.
  * @throws NotFoundError (404) for an unknown id; ConflictError (409) when it is not pending
  */
-export function approvePartnerAsAdmin(partnerId: string, actor: Actor): Promise<PartnerAdminView> {
+export async function approvePartnerAsAdmin(partnerId: string, actor: Actor): Promise<PartnerAdminView> {
   return transition(partnerId, actor, {
     from: "pending_approval",
     to: "approved",
@@ -113,7 +113,7 @@ export function approvePartnerAsAdmin(partnerId: string, actor: Actor): Promise<
  * Rejects a pending partner with a reason shown to its members and emailed to its owner.
  * @throws ZodError for a missing reason; NotFoundError (404); ConflictError (409) when it is not pending
  */
-export function rejectPartnerAsAdmin(partnerId: string, input: { reason: string }, actor: Actor): Promise<PartnerAdminView> {
+export async function rejectPartnerAsAdmin(partnerId: string, input: { reason: string }, actor: Actor): Promise<PartnerAdminView> {
   const { reason } = partnerReasonSchema.parse(input);
   return transition(partnerId, actor, {
     from: "pending_approval",
@@ -130,7 +130,7 @@ export function rejectPartnerAsAdmin(partnerId: string, input: { reason: string 
  * stops working), in the same transaction as the status change.
  * @throws ZodError for a missing reason; NotFoundError (404); ConflictError (409) when it is not approved
  */
-export function suspendPartnerAsAdmin(partnerId: string, input: { reason: string }, actor: Actor): Promise<PartnerAdminView> {
+export async function suspendPartnerAsAdmin(partnerId: string, input: { reason: string }, actor: Actor): Promise<PartnerAdminView> {
   const { reason } = partnerReasonSchema.parse(input);
   return transition(partnerId, actor, {
     from: "approved",
@@ -151,7 +151,7 @@ export function suspendPartnerAsAdmin(partnerId: string, input: { reason: string
  * Lifts a suspension.
  * @throws NotFoundError (404); ConflictError (409) when it is not suspended
  */
-export function reinstatePartnerAsAdmin(partnerId: string, actor: Actor): Promise<PartnerAdminView> {
+export async function reinstatePartnerAsAdmin(partnerId: string, actor: Actor): Promise<PartnerAdminView> {
   return transition(partnerId, actor, {
     from: "suspended",
     to: "approved",
