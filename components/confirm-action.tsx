@@ -1,11 +1,12 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 
 export type ActionResult = { ok: boolean; message: string } | null;
 
 /**
- * A destructive or consequential action behind a confirmation step: the first click asks, the second does it.
+ * A consequential action behind a confirmation step: the first click opens the confirmation, the second does it.
+ * Built on <details> and a server-action form, so it works before (and without) hydration.
  * With `reasonLabel`, the confirmation asks for a reason (required) that is sent as `reason`.
  */
 export function ConfirmAction({
@@ -26,43 +27,43 @@ export function ConfirmAction({
   tone?: "primary" | "danger";
 }) {
   const [state, formAction, pending] = useActionState(action, null);
-  const [confirming, setConfirming] = useState(false);
   const colors = tone === "danger" ? "bg-red-600 hover:bg-red-700" : "bg-brand-600 hover:bg-brand-700";
 
   if (state?.ok) return <p role="status" className="text-sm text-emerald-700">{state.message}</p>;
   return (
-    <div className="space-y-2">
-      {!confirming ? (
-        <button type="button" onClick={() => setConfirming(true)} className={`rounded-md px-3 py-1.5 text-sm font-medium text-white ${colors}`}>
-          {label}
-        </button>
-      ) : (
-        <form action={formAction} className="space-y-2 rounded-md border border-slate-200 bg-slate-50 p-3">
-          {Object.entries(fields).map(([name, value]) => (
-            <input key={name} type="hidden" name={name} value={value} />
-          ))}
-          <p className="text-sm text-slate-800">{prompt}</p>
-          {reasonLabel ? (
-            <label className="block text-sm">
-              <span className="text-slate-700">{reasonLabel}</span>
-              <textarea name="reason" required minLength={3} maxLength={500} rows={2} className="mt-1 block w-full rounded-md border border-slate-300 p-2" />
-            </label>
-          ) : null}
-          <div className="flex gap-2">
-            <button type="submit" disabled={pending} className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60 ${colors}`}>
-              {pending ? "Working…" : confirmLabel}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
-              Cancel
-            </button>
-          </div>
-        </form>
-      )}
-      {state && !state.ok ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.message}
-        </p>
-      ) : null}
-    </div>
+    <details className="group">
+      <summary role="button" className={`cursor-pointer list-none rounded-md px-3 py-1.5 text-sm font-medium text-white group-open:hidden ${colors}`}>
+        {label}
+      </summary>
+      <form action={formAction} className="mt-2 w-72 space-y-2 rounded-md border border-slate-200 bg-slate-50 p-3">
+        {Object.entries(fields).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <p className="text-sm text-slate-800">{prompt}</p>
+        {reasonLabel ? (
+          <label className="block text-sm">
+            <span className="text-slate-700">{reasonLabel}</span>
+            <textarea name="reason" required minLength={3} maxLength={500} rows={2} className="mt-1 block w-full rounded-md border border-slate-300 p-2" />
+          </label>
+        ) : null}
+        <div className="flex gap-2">
+          <button type="submit" disabled={pending} className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60 ${colors}`}>
+            {pending ? "Working…" : confirmLabel}
+          </button>
+          <button
+            type="button"
+            onClick={(event) => event.currentTarget.closest("details")?.removeAttribute("open")}
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm"
+          >
+            Cancel
+          </button>
+        </div>
+        {state && !state.ok ? (
+          <p role="alert" className="text-sm text-red-700">
+            {state.message}
+          </p>
+        ) : null}
+      </form>
+    </details>
   );
 }

@@ -35,7 +35,7 @@ test.describe("partner signup and approval", () => {
     await page.goto("/admin/partners?tab=approved");
     await expect(page.getByTestId("partner-acme.test").getByTestId("approval")).toContainText("Approved by admin@fabrikam.test");
 
-    await alicePage.reload();
+    await alicePage.goto("/partner/status"); // her next page load
     await expect(alicePage).toHaveURL(/\/partner\/dashboard$/);
     await expect(alicePage.getByTestId("partner-name")).toHaveText("acme.test");
     await expect
@@ -88,7 +88,7 @@ test.describe("partner signup and approval", () => {
     await page.goto("/admin/partners?tab=rejected");
     await expect(page.getByTestId("partner-globex.test")).toContainText("We only work with resellers in the EU.");
 
-    await carolPage.reload();
+    await carolPage.goto("/partner/status");
     await expect(carolPage.getByRole("heading", { level: 1 })).toHaveText("Your organisation's signup was not approved");
     await expect(carolPage.getByTestId("rejection-reason")).toHaveText("Reason: We only work with resellers in the EU.");
     await carol.close();

@@ -31,7 +31,9 @@ export async function startAppServer(options: {
   hostname?: string;
 }): Promise<AppServer> {
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const args = [nextBin, options.mode, "--port", String(options.port), "--hostname", options.hostname ?? "localhost"];
+  // `next dev` uses webpack: with Turbopack (Next 16.4), after the first source edit every page load bumped the HMR
+  // version and the browser reloaded in a loop ("HMR hash mismatch"). Production builds use Turbopack.
+  const args = [nextBin, options.mode, ...(options.mode === "dev" ? ["--webpack"] : []), "--port", String(options.port), "--hostname", options.hostname ?? "localhost"];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}), NEXT_TELEMETRY_DISABLED: "1" },

@@ -63,4 +63,37 @@ describe("operator CLI", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Usage: npm run gatehouse/);
   });
+
+  it("scripts partners: create with a domain, list, approve once (409 exits 2), reject with a reason", async () => {
+    const domain = `cli-${Date.now()}.test`;
+    const created = await gatehouse("partners", "create", "--name", "CLI Reseller", "--domain", domain);
+    expect(created.code).toBe(0);
+    const partner = JSON.parse(created.stdout) as { id: string; status: string; primaryDomain: string };
+    expect(partner).toMatchObject({ status: "pending_approval", primaryDomain: domain });
+
+    const listed = JSON.parse((await gatehouse("partners", "list", "--status", "pending_approval", "--q", domain)).stdout) as { partners: { id: string }[] };
+    expect(listed.partners.map((p) => p.id)).toEqual([partner.id]);
+
+    expect(JSON.parse((await gatehouse("partners", "approve", partner.id)).stdout)).toMatchObject({ id: partner.id, status: "approved" });
+    const again = await gatehouse("partners", "approve", partner.id);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already approved/);
+
+    const other = JSON.parse((await gatehouse("partners", "create", "--name", "Reject Me")).stdout) as { id: string };
+    expect((await gatehouse("partners", "reject", other.id)).code).toBe(1);
+    expect(JSON.parse((await gatehouse("partners", "reject", other.id, "--reason", "Duplicate signup")).stdout)).toMatchObject({ status: "rejected", rejectionReason: "Duplicate signup" });
+    expect((await gatehouse("partners", "approve", "no-such-partner")).code).toBe(2);
+  });
+
+  it("creates an approved partner in one step and allow-lists a domain", async () => {
+    const approved = JSON.parse((await gatehouse("partners", "create", "--name", "Fast Track", "--approve")).stdout) as { status: string };
+    expect(approved.status).toBe("approved");
+    const domain = `allow-${Date.now()}.test`;
+    const allowed = await gatehouse("domains", "allow", domain);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ kind: "email_domain", value: domain });
+    const duplicate = await gatehouse("domains", "allow", domain);
+    expect(duplicate.code).toBe(2);
+    expect(duplicate.stderr).toMatch(/already on the allowlist/);
+  });
 });
