@@ -180,3 +180,8 @@ export function getConfig(): Config {
   }
   return globalForConfig.gatehouseConfig;
 }
+
+/** Drops the cached configuration so the next getConfig() re-reads the environment (tests only). */
+export function resetConfigForTests(): void {
+  delete globalForConfig.gatehouseConfig;
+}

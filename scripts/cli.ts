@@ -26,6 +26,13 @@ Commands:
   domains allow <domain-or-entra-tenant-id>
   domains list
   domains remove <entry-id>
+  clients create --name <name> --partner <partnerId> --scopes "groups:read members:read" [--ttl <seconds>]
+  clients list [--partner <partnerId>]
+  clients rotate-secret <id>
+  clients disable <id>
+  clients enable <id>
+  clients delete <id>
+  keys rotate [--activate-in <seconds>]
   help`;
 
 class UsageError extends Error {}
@@ -120,6 +127,54 @@ const commands: Record<string, Handler> = {
     const id = requireId(positionals, "domains remove <entry-id>");
     await removeAllowlistEntryAsAdmin(id, SYSTEM);
     return { removed: id };
+  },
+  "clients create": async (args) => {
+    const { values } = parseArgs({ args, options: { name: { type: "string" }, partner: { type: "string" }, scopes: { type: "string" }, ttl: { type: "string" } }, strict: true });
+    if (!values.name || !values.partner || !values.scopes) throw new UsageError("clients create: --name, --partner and --scopes are required");
+    const { createOAuthClientAsAdmin } = await import("../lib/oauth/clients.ts");
+    const { oauthClientJson } = await import("../lib/oauth/wire.ts");
+    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: values.name, partner_id: values.partner, scopes: values.scopes, ...(values.ttl ? { access_token_ttl: values.ttl } : {}) }, SYSTEM);
+    return oauthClientJson(client, clientSecret);
+  },
+  "clients list": async (args) => {
+    const { values } = parseArgs({ args, options: { partner: { type: "string" }, page: { type: "string" } }, strict: true });
+    const { listOAuthClientsAsAdmin } = await import("../lib/oauth/clients.ts");
+    const { oauthClientJson } = await import("../lib/oauth/wire.ts");
+    const { clients, total } = await listOAuthClientsAsAdmin({ partnerId: values.partner, page: Number(values.page ?? 1) || 1 });
+    return { clients: clients.map((c) => oauthClientJson(c)), total };
+  },
+  "clients rotate-secret": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { rotateOAuthClientSecretAsAdmin } = await import("../lib/oauth/clients.ts");
+    const { oauthClientJson } = await import("../lib/oauth/wire.ts");
+    const { client, clientSecret } = await rotateOAuthClientSecretAsAdmin(requireId(positionals, "clients rotate-secret <id>"), SYSTEM);
+    return oauthClientJson(client, clientSecret);
+  },
+  "clients disable": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { disableOAuthClientAsAdmin } = await import("../lib/oauth/clients.ts");
+    const { oauthClientJson } = await import("../lib/oauth/wire.ts");
+    return oauthClientJson(await disableOAuthClientAsAdmin(requireId(positionals, "clients disable <id>"), SYSTEM));
+  },
+  "clients enable": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { enableOAuthClientAsAdmin } = await import("../lib/oauth/clients.ts");
+    const { oauthClientJson } = await import("../lib/oauth/wire.ts");
+    return oauthClientJson(await enableOAuthClientAsAdmin(requireId(positionals, "clients enable <id>"), SYSTEM));
+  },
+  "clients delete": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { deleteOAuthClientAsAdmin } = await import("../lib/oauth/clients.ts");
+    const id = requireId(positionals, "clients delete <id>");
+    await deleteOAuthClientAsAdmin(id, SYSTEM);
+    return { deleted: id };
+  },
+  "keys rotate": async (args) => {
+    const { values } = parseArgs({ args, options: { "activate-in": { type: "string" } }, strict: true });
+    const seconds = values["activate-in"] === undefined ? undefined : Number(values["activate-in"]);
+    if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)) throw new UsageError("keys rotate: --activate-in must be 0..86400 seconds");
+    const { rotateSigningKeys } = await import("../lib/oauth/signing-keys.ts");
+    return rotateSigningKeys({ activateInSeconds: seconds });
   },
 };
 

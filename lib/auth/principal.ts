@@ -6,6 +6,8 @@ import { db } from "@/lib/db";
 import { getConfig } from "@/lib/config";
 import { BearerError, ForbiddenError, NotFoundError, UnauthorizedError } from "@/lib/http/errors";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
+import { looksLikeJwt, verifyAccessToken } from "@/lib/oauth/tokens";
+import { resourceServers } from "@/lib/oauth/scopes";
 
 export type UserRole = "admin" | "partner";
 /** Admins are `active`; partner users carry their partner's status; `no_partner` has no organisation yet. */
@@ -24,6 +26,8 @@ export interface GetPrincipalOptions {
   accept: readonly PrincipalKind[];
   /** Scopes a service or API-key principal must hold (RFC 6750 §3.1 `insufficient_scope` otherwise). */
   scopes?: readonly string[];
+  /** The resource server a Bearer token must be for (RFC 8707 audience); default Gatehouse's API. */
+  resource?: "api" | "mcp";
 }
 
 /** The minimal request shape getPrincipal reads (works for Request, NextRequest, and pages' headers). */
@@ -102,8 +106,14 @@ export async function getSessionUser(request: RequestLike): Promise<Extract<Prin
 export async function getPrincipal(request: RequestLike, options: GetPrincipalOptions): Promise<Principal> {
   const authorization = request.headers.get("authorization");
   if (authorization) {
-    // Bearer credentials (services, API keys) arrive with later capabilities; until a kind that reads them is
-    // accepted here, a presented credential is never silently ignored in favour of the cookie.
+    // A presented credential is judged on its own and never skipped in favour of the cookie.
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization);
+    if (!match) throw new BearerError("invalid_request", "Use Authorization: Bearer <token>.");
+    const token = match[1]!;
+    if (options.accept.includes("service") && looksLikeJwt(token)) {
+      const verified = await verifyAccessToken(token, resourceServers()[options.resource ?? "api"]);
+      return requireScopes({ kind: "service", clientId: verified.clientId, orgId: verified.orgId, scopes: verified.scopes }, options.scopes);
+    }
     throw new BearerError("invalid_token", "The access token is not valid.");
   }
   if (request.headers.has("x-api-key")) {
@@ -118,6 +128,26 @@ export async function getPrincipal(request: RequestLike, options: GetPrincipalOp
     }
   }
   throw new UnauthorizedError();
+}
+
+/**
+ * RFC 6750 §3.1: a token without every needed scope answers 403 `insufficient_scope` naming them.
+ * Session users act with the full rights of their membership and carry no scopes.
+ */
+function requireScopes<P extends Principal>(principal: P, needed: readonly string[] | undefined): P {
+  if (!needed?.length || principal.kind === "user" || principal.kind === "portal") return principal;
+  const missing = needed.filter((scope) => !principal.scopes.includes(scope));
+  if (missing.length > 0) throw new BearerError("insufficient_scope", `This token lacks the scope ${needed.join(" ")}.`, needed.join(" "));
+  return principal;
+}
+
+/**
+ * The tenant a principal acts in: the partner of an approved member, or the org of a service / API key.
+ * @throws ForbiddenError (403) for principals without a tenant (admins, members of unapproved partners)
+ */
+export function tenantOf(principal: Principal): string {
+  if (principal.kind === "service" || principal.kind === "api_key") return principal.orgId;
+  return requireApprovedPartnerUser(principal).partnerId;
 }
 
 /**
@@ -152,4 +182,18 @@ export function requireApprovedPartnerUser(principal: Principal): { userId: stri
     approved: "Your account does not belong to a partner organisation.",
   };
   throw new ForbiddenError(reasons[principal.status]);
+}
+
+/** Who the audit log names for a principal's actions. */
+export function actorOf(principal: Principal): { type: "user" | "service" | "api_key" | "portal"; id: string } {
+  switch (principal.kind) {
+    case "user":
+      return { type: "user", id: principal.userId };
+    case "service":
+      return { type: "service", id: principal.clientId };
+    case "api_key":
+      return { type: "api_key", id: principal.keyId };
+    case "portal":
+      return { type: "portal", id: principal.accessTokenId };
+  }
 }

@@ -19,7 +19,7 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** OAuth 2.0 token-endpoint error codes, RFC 6749 §5.2 (plus RFC 7009 §2.2.1). */
+/** OAuth 2.0 token-endpoint error codes, RFC 6749 §5.2 (plus RFC 7009 §2.2.1 and RFC 8707 §2 `invalid_target`). */
 export type OAuthErrorCode =
   | "invalid_request"
   | "invalid_client"
@@ -28,6 +28,7 @@ export type OAuthErrorCode =
   | "unsupported_grant_type"
   | "invalid_scope"
   | "unsupported_token_type"
+  | "invalid_target"
   | "server_error"
   | "temporarily_unavailable";
 

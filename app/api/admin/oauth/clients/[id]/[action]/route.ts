@@ -1,0 +1,27 @@
+import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { NotFoundError } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
+import { disableOAuthClientAsAdmin, enableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
+import { oauthClientJson } from "@/lib/oauth/wire";
+
+export const dynamic = "force-dynamic";
+
+/** Admin: `POST /api/admin/oauth/clients/{id}/rotate-secret | disable | enable`. */
+export const POST = route<{ params: Promise<{ id: string; action: string }> }>("json", async (request, { params }) => {
+  const principal = await getPrincipal(request, { accept: ["user"] });
+  requireAdminForApi(principal);
+  const { id, action } = await params;
+  const actor = { type: "user" as const, id: principal.userId };
+  switch (action) {
+    case "rotate-secret": {
+      const { client, clientSecret } = await rotateOAuthClientSecretAsAdmin(id, actor);
+      return Response.json(oauthClientJson(client, clientSecret), { headers: { "Cache-Control": "no-store" } });
+    }
+    case "disable":
+      return Response.json(oauthClientJson(await disableOAuthClientAsAdmin(id, actor)));
+    case "enable":
+      return Response.json(oauthClientJson(await enableOAuthClientAsAdmin(id, actor)));
+    default:
+      throw new NotFoundError();
+  }
+});

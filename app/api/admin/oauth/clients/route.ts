@@ -1,0 +1,26 @@
+import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { readJson } from "@/lib/http/body";
+import { route } from "@/lib/http/route";
+import { createOAuthClientAsAdmin, listOAuthClientsAsAdmin } from "@/lib/oauth/clients";
+import { oauthClientJson } from "@/lib/oauth/wire";
+
+export const dynamic = "force-dynamic";
+
+/** Admin: list OAuth clients (`?partner_id=&page=`). */
+export const GET = route("json", async (request) => {
+  requireAdminForApi(await getPrincipal(request, { accept: ["user"] }));
+  const search = new URL(request.url).searchParams;
+  const { clients, total } = await listOAuthClientsAsAdmin({ partnerId: search.get("partner_id") ?? undefined, page: Number(search.get("page") ?? 1) || 1 });
+  return Response.json({ clients: clients.map((c) => oauthClientJson(c)), total });
+});
+
+/**
+ * Admin: register a client `{ name, partner_id, scopes, default_scopes?, grant_types?, access_token_ttl? }`.
+ * 201 with `client_secret`, shown this once.
+ */
+export const POST = route("json", async (request) => {
+  const principal = await getPrincipal(request, { accept: ["user"] });
+  requireAdminForApi(principal);
+  const { client, clientSecret } = await createOAuthClientAsAdmin(await readJson(request), { type: "user", id: principal.userId });
+  return Response.json(oauthClientJson(client, clientSecret), { status: 201, headers: { "Cache-Control": "no-store" } });
+});

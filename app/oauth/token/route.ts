@@ -1,0 +1,5 @@
+import { route } from "@/lib/http/route";
+import { handleTokenRequest } from "@/lib/oauth/endpoints";
+
+export const dynamic = "force-dynamic";
+export const POST = route("oauth", handleTokenRequest);

@@ -1,0 +1,176 @@
+/**
+ * JWT access tokens (RFC 9068): issuance for the client-credentials grant, verification by resource servers,
+ * introspection (RFC 7662) and revocation (RFC 7009).
+ */
+import { randomUUID } from "node:crypto";
+import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { db } from "@/lib/db";
+import { BearerError, OAuthError } from "@/lib/http/errors";
+import { getSigningKey, getVerificationKey, SIGNING_ALG } from "@/lib/oauth/signing-keys";
+import { issuerUrl, parseScopeParam, resourceServers } from "@/lib/oauth/scopes";
+import type { AuthenticatedClient } from "@/lib/oauth/clients";
+
+/** Longest token we will try to parse, in characters (ours are ~600). */
+const MAX_TOKEN_LENGTH = 4096;
+/** Clock skew tolerated when checking `exp`/`iat`, seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface IssuedToken {
+  access_token: string;
+  token_type: "Bearer";
+  /** Seconds. */
+  expires_in: number;
+  scope: string;
+}
+
+/**
+ * Issues an access token for a client-credentials request (RFC 6749 §4.4.3, RFC 9068 §2).
+ * @param client   the authenticated client
+ * @param request.scope     requested scopes (space-separated); omitted → the client's default scopes
+ * @param request.resource  RFC 8707 resource indicator (or `audience`); omitted → Gatehouse's API
+ * @throws OAuthError `unauthorized_client`, `invalid_scope`, `invalid_target`
+ */
+export async function issueAccessToken(client: AuthenticatedClient, request: { scope?: string; resource?: string }): Promise<IssuedToken> {
+  if (!client.grantTypes.includes("client_credentials")) {
+    throw new OAuthError("unauthorized_client", "This client may not use the client_credentials grant.");
+  }
+  const requested = request.scope === undefined ? client.defaultScopes : parseScopeParam(request.scope);
+  if (requested.length === 0) throw new OAuthError("invalid_scope", "The scope parameter is empty.");
+  const refused = requested.filter((s) => !client.allowedScopes.includes(s));
+  if (refused.length > 0) throw new OAuthError("invalid_scope", `This client may not request: ${refused.join(" ")}.`);
+
+  const resources = resourceServers();
+  const audience = request.resource ?? resources.api;
+  if (audience !== resources.api && audience !== resources.mcp) {
+    throw new OAuthError("invalid_target", `Unknown resource. Use ${resources.api} or ${resources.mcp}.`);
+  }
+
+  const { kid, key } = await getSigningKey();
+  const now = Math.floor(Date.now() / 1000);
+  const scope = requested.join(" ");
+  const token = await new SignJWT({ client_id: client.clientId, scope, org_id: client.partnerId })
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid })
+    .setIssuer(issuerUrl())
+    .setSubject(client.clientId)
+    .setAudience(audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + client.accessTokenTtlSeconds)
+    .setJti(randomUUID())
+    .sign(key);
+  return { access_token: token, token_type: "Bearer", expires_in: client.accessTokenTtlSeconds, scope };
+}
+
+export interface VerifiedAccessToken {
+  clientId: string;
+  orgId: string;
+  scopes: string[];
+  jti: string;
+  audience: string;
+  /** Seconds since the epoch. */
+  exp: number;
+  iat: number;
+}
+
+/** Whether a string looks like a compact JWS (three base64url parts), without parsing it. */
+export function looksLikeJwt(value: string): boolean {
+  return value.length <= MAX_TOKEN_LENGTH && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(value);
+}
+
+async function verifySignatureAndClaims(token: string, audience: string): Promise<VerifiedAccessToken> {
+  if (!looksLikeJwt(token)) throw new Error("malformed");
+  const header = decodeProtectedHeader(token);
+  // RFC 9068 §4: the resource server MUST check typ is at+jwt; only our algorithm, never `none`.
+  if (header.alg !== SIGNING_ALG || typeof header.kid !== "string" || !/^(application\/)?at\+jwt$/i.test(String(header.typ))) throw new Error("header");
+  const key = await getVerificationKey(header.kid);
+  if (!key) throw new Error("unknown key");
+  const { payload } = await jwtVerify(token, key, {
+    issuer: issuerUrl(),
+    audience,
+    algorithms: [SIGNING_ALG],
+    typ: "at+jwt",
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ["exp", "iat", "jti", "sub", "client_id", "org_id"],
+  });
+  return fromPayload(payload, audience);
+}
+
+function fromPayload(payload: JWTPayload, audience: string): VerifiedAccessToken {
+  const { client_id: clientId, org_id: orgId, scope, jti, exp, iat } = payload as JWTPayload & { client_id: unknown; org_id: unknown; scope?: unknown };
+  if (typeof clientId !== "string" || typeof orgId !== "string" || typeof jti !== "string" || typeof exp !== "number" || typeof iat !== "number") throw new Error("claims");
+  return { clientId, orgId, jti, exp, iat, audience, scopes: typeof scope === "string" ? parseScopeParam(scope) : [] };
+}
+
+/**
+ * Verifies a Bearer access token for a resource server: signature (a published Gatehouse key), `typ`, `iss`, `aud`,
+ * `exp`; then, in one query, that it is not revoked, its client still exists and is enabled, and its partner is
+ * approved — so revocation and suspension take effect on the next request on every instance.
+ * @param audience the resource this request is for (RFC 8707)
+ * @throws BearerError `invalid_token` (401) for anything wrong, with no detail an attacker could use
+ */
+export async function verifyAccessToken(token: string, audience: string = resourceServers().api): Promise<VerifiedAccessToken> {
+  let verified: VerifiedAccessToken;
+  try {
+    verified = await verifySignatureAndClaims(token, audience);
+  } catch (error) {
+    const expired = error instanceof joseErrors.JWTExpired;
+    throw new BearerError("invalid_token", expired ? "The access token expired." : "The access token is not valid.");
+  }
+  const [state] = await db.$queryRaw<{ disabled: boolean; approved: boolean; revoked: boolean }[]>`
+    SELECT c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved,
+           EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${verified.jti}) AS revoked
+    FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
+    WHERE c.client_id = ${verified.clientId} AND c.partner_id = ${verified.orgId}`;
+  if (!state || state.disabled || !state.approved || state.revoked) {
+    throw new BearerError("invalid_token", "The access token is not valid.");
+  }
+  return verified;
+}
+
+/**
+ * RFC 7662 §2.2 introspection response for a token presented by `caller`. Tokens of other tenants, and anything
+ * invalid, expired or revoked, are `{ active: false }` (§2.2: no reason given).
+ */
+export async function introspectToken(caller: AuthenticatedClient, token: string): Promise<Record<string, unknown>> {
+  for (const audience of Object.values(resourceServers())) {
+    try {
+      const verified = await verifyAccessToken(token, audience);
+      if (verified.orgId !== caller.partnerId) return { active: false };
+      return {
+        active: true,
+        scope: verified.scopes.join(" "),
+        client_id: verified.clientId,
+        token_type: "Bearer",
+        exp: verified.exp,
+        iat: verified.iat,
+        sub: verified.clientId,
+        aud: verified.audience,
+        iss: issuerUrl(),
+        jti: verified.jti,
+        org_id: verified.orgId,
+      };
+    } catch {
+      // try the next audience
+    }
+  }
+  return { active: false };
+}
+
+/**
+ * RFC 7009 revocation by the client the token was issued to. Unknown, invalid or foreign tokens change nothing and
+ * still answer 200 (§2.2), so the endpoint reveals nothing about tokens the caller does not own.
+ * @returns whether a token was revoked
+ */
+export async function revokeToken(caller: AuthenticatedClient, token: string): Promise<boolean> {
+  let verified: VerifiedAccessToken | undefined;
+  for (const audience of Object.values(resourceServers())) {
+    verified = await verifySignatureAndClaims(token, audience).catch(() => undefined);
+    if (verified) break;
+  }
+  if (!verified || verified.clientId !== caller.clientId) return false;
+  await db.$transaction([
+    db.revokedToken.createMany({ data: [{ jti: verified.jti, clientId: verified.clientId, expiresAt: new Date(verified.exp * 1000) }], skipDuplicates: true }),
+    // Housekeeping: rows for tokens that have expired anyway are no longer needed.
+    db.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 60_000) } } }),
+  ]);
+  return true;
+}

@@ -1,0 +1,63 @@
+/**
+ * Serves Gatehouse's route handlers over real HTTP on 127.0.0.1 for integration tests (standard clients such as
+ * oauth4webapi talk to it like to the deployed app). Routing mirrors the app/ folders; handlers run unchanged.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
+type RouteModule = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE", Handler>>;
+
+const ROUTES: [string, () => Promise<RouteModule>][] = [
+  ["/oauth/token", () => import("@/app/oauth/token/route")],
+  ["/oauth/introspect", () => import("@/app/oauth/introspect/route")],
+  ["/oauth/revoke", () => import("@/app/oauth/revoke/route")],
+  ["/.well-known/jwks.json", () => import("@/app/.well-known/jwks.json/route")],
+  ["/.well-known/oauth-authorization-server", () => import("@/app/.well-known/oauth-authorization-server/route")],
+  ["/api/auth/groups", () => import("@/app/api/auth/groups/route")],
+  ["/api/auth/groups/:id", () => import("@/app/api/auth/groups/[id]/route")],
+  ["/api/auth/groups/:id/members", () => import("@/app/api/auth/groups/[id]/members/route")],
+  ["/api/auth/groups/:id/members/:userId", () => import("@/app/api/auth/groups/[id]/members/[userId]/route")],
+];
+
+function match(pattern: string, path: string): Record<string, string> | null {
+  const p = pattern.split("/");
+  const a = path.split("/");
+  if (p.length !== a.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i]!.startsWith(":")) params[p[i]!.slice(1)] = decodeURIComponent(a[i]!);
+    else if (p[i] !== a[i]) return null;
+  }
+  return params;
+}
+
+export interface TestApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the server on a free port. AUTH_URL must equal the returned url for issuer and audience checks. */
+export async function startTestApp(port: number): Promise<TestApp> {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+    for (const [pattern, load] of ROUTES) {
+      const params = match(pattern, url.pathname);
+      if (!params) continue;
+      const handler = (await load())[(req.method ?? "GET") as keyof RouteModule];
+      if (!handler) break;
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+      const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      const response = await handler(new Request(url, { method: req.method, headers, body: req.method === "GET" ? undefined : body }), { params: Promise.resolve(params) });
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
