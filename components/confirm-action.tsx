@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+import { SecretOnce } from "@/components/secret-once";
 
-export type ActionResult = { ok: boolean; message: string } | null;
+/** What a server action tells the page. `secret` is shown once (with a copy button) and never stored client-side. */
+export type ActionResult = { ok: boolean; message: string; secret?: string } | null;
 
 /**
  * A consequential action behind a confirmation step: the first click opens the confirmation, the second does it.
@@ -29,7 +31,14 @@ export function ConfirmAction({
   const [state, formAction, pending] = useActionState(action, null);
   const colors = tone === "danger" ? "bg-red-600 hover:bg-red-700" : "bg-brand-600 hover:bg-brand-700";
 
-  if (state?.ok) return <p role="status" className="text-sm text-emerald-700">{state.message}</p>;
+  if (state?.ok) {
+    return (
+      <div role="status" className="space-y-2 text-sm text-emerald-700">
+        <p>{state.message}</p>
+        {state.secret ? <SecretOnce secret={state.secret} /> : null}
+      </div>
+    );
+  }
   return (
     <details className="group">
       <summary role="button" className={`cursor-pointer list-none rounded-md px-3 py-1.5 text-sm font-medium text-white group-open:hidden ${colors}`}>

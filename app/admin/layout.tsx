@@ -5,6 +5,7 @@ import { requireAdminPage } from "@/lib/http/pages";
 const LINKS = [
   { href: "/admin/partners", label: "Partners" },
   { href: "/admin/partners/domains", label: "Allowlist" },
+  { href: "/admin/oauth-clients", label: "OAuth clients" },
   { href: "/admin/outbox", label: "Outbox" },
 ];
 

@@ -6,6 +6,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { createOAuthClientAsAdmin, disableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
 import { rotateSigningKeys, clearSigningKeyCache } from "@/lib/oauth/signing-keys";
 import { createPartner, createUser } from "./support";
+import { ServiceTokenManager } from "@/lib/oauth/service-token-manager";
 import { startTestApp, type TestApp } from "./http-app";
 
 let app: TestApp;
@@ -281,5 +282,19 @@ describe("revocation and rotation", () => {
     expect((await fetch(`${app.url}/api/auth/groups`, { headers: bearer(after.access_token) })).status).toBe(200);
     const jwks = (await (await fetch(`${app.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, afterKid]));
+  });
+});
+
+describe("the service token manager against the running app", () => {
+  it("gets, caches and uses a token, and recovers from revocation by retrying once", async () => {
+    const { clientId, clientSecret } = await registerClient();
+    const manager = new ServiceTokenManager({ tokenEndpoint: `${app.url}/oauth/token`, clientId, clientSecret, scope: "groups:read" });
+    const first = await manager.getToken();
+    expect(await manager.getToken()).toBe(first);
+    expect((await manager.fetch(`${app.url}/api/auth/groups`)).status).toBe(200);
+    await post("/oauth/revoke", new URLSearchParams({ token: first }), { authorization: basic(clientId, clientSecret) });
+    const response = await manager.fetch(`${app.url}/api/auth/groups`);
+    expect(response.status).toBe(200);
+    expect(await manager.getToken()).not.toBe(first);
   });
 });

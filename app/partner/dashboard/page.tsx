@@ -5,19 +5,22 @@ import { listAuditEvents } from "@/lib/audit/record-audit";
 import { providerLabel } from "@/lib/auth/profile";
 import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
 import { getPartner, listPartnerMembers } from "@/lib/partners/partner";
+import { listGroups } from "@/lib/groups/groups";
+import Link from "next/link";
 
 export const metadata: Metadata = { title: "Partner dashboard" };
 
 /** Server-rendered for the session user: the data is here on first paint, no client fetch waits on a key. */
 export default async function PartnerDashboardPage() {
   const user = await requireApprovedPartnerPage("/partner/dashboard");
-  const { partner, members, events } = await loadPageData("/partner/dashboard", async () => {
-    const [partner, members, events] = await Promise.all([
+  const { partner, members, events, groups } = await loadPageData("/partner/dashboard", async () => {
+    const [partner, members, events, groups] = await Promise.all([
       getPartner(user.partnerId),
       listPartnerMembers(user.partnerId, { pageSize: 50 }),
       listAuditEvents({ partnerId: user.partnerId, limit: 10 }),
+      listGroups(user.partnerId, { pageSize: 5 }),
     ]);
-    return { partner, members, events };
+    return { partner, members, events, groups };
   });
 
   return (
@@ -61,6 +64,24 @@ export default async function PartnerDashboardPage() {
             ))}
           </tbody>
         </table>
+      </Card>
+      <Card title={`Groups (${groups.total})`}>
+        {groups.groups.length === 0 ? (
+          <p className="text-slate-600">
+            No groups yet. <Link href="/partner/groups" className="text-brand-700 underline">Create one</Link>.
+          </p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="group-list">
+            {groups.groups.map((group) => (
+              <li key={group.id} className="flex justify-between py-2">
+                <Link href={`/partner/groups/${group.id}`} className="text-brand-700 hover:underline">
+                  {group.name}
+                </Link>
+                <span className="text-slate-600">{group.memberCount} members</span>
+              </li>
+            ))}
+          </ul>
+        )}
       </Card>
       <Card title="Recent activity">
         {events.length === 0 ? (

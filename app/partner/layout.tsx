@@ -1,0 +1,26 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { getPageUser } from "@/lib/http/pages";
+
+const LINKS = [
+  { href: "/partner/dashboard", label: "Dashboard" },
+  { href: "/partner/groups", label: "Groups" },
+];
+
+export default async function PartnerLayout({ children }: { children: ReactNode }) {
+  const user = await getPageUser("/partner/dashboard");
+  return (
+    <div className="space-y-6">
+      {user?.status === "approved" ? (
+        <nav aria-label="Partner" className="flex gap-4 border-b border-slate-200 pb-3 text-sm">
+          {LINKS.map((link) => (
+            <Link key={link.href} href={link.href} className="font-medium text-slate-700 hover:text-brand-700">
+              {link.label}
+            </Link>
+          ))}
+        </nav>
+      ) : null}
+      {children}
+    </div>
+  );
+}
