@@ -3,7 +3,7 @@ import { Card } from "@/components/card";
 
 export default function Forbidden() {
   return (
-    <div className="mx-auto max-w-md">
+    <main id="main" className="mx-auto max-w-md px-6 py-10">
       <Card>
         <h1 className="text-2xl font-bold tracking-tight">You do not have access to this page</h1>
         <p className="mt-3 text-slate-700">This area is for Gatehouse administrators. If you need access, ask an administrator.</p>
@@ -11,6 +11,6 @@ export default function Forbidden() {
           Go to your home page
         </Link>
       </Card>
-    </div>
+    </main>
   );
 }

@@ -1,7 +1,5 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { SiteHeader } from "@/components/site-header";
-import { getPageUser } from "@/lib/http/pages";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,18 +7,14 @@ export const metadata: Metadata = {
   description: "Who gets into the platform: partners, clients, services and AI tools.",
 };
 
-export default async function RootLayout({ children }: { children: ReactNode }) {
-  const user = await getPageUser("/");
+export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2">
           Skip to content
         </a>
-        <SiteHeader user={user} />
-        <main id="main" className="mx-auto w-full max-w-5xl px-6 py-10">
-          {children}
-        </main>
+        {children}
       </body>
     </html>
   );

@@ -41,6 +41,13 @@ describe("loadConfig", () => {
     expect(errorOf({ ...production, PORTAL_SESSION_PASSWORD: "short" })).toMatch(/PORTAL_SESSION_PASSWORD: must be at least 32 characters \(got 5\)/);
   });
 
+  it("accepts numbered portal passwords for rotation and checks each one", () => {
+    const config = loadConfig({ ...production, PORTAL_SESSION_PASSWORD: JSON.stringify({ "2": STRONG, "1": "y".repeat(32) }) });
+    expect(config.portalSessionPasswords).toEqual({ "2": STRONG, "1": "y".repeat(32) });
+    expect(errorOf({ ...production, PORTAL_SESSION_PASSWORD: JSON.stringify({ "2": STRONG, "1": "old" }) })).toMatch(/PORTAL_SESSION_PASSWORD: must be at least 32 characters \(got 3\)/);
+    expect(errorOf({ ...production, PORTAL_SESSION_PASSWORD: "{not json" })).toMatch(/PORTAL_SESSION_PASSWORD: must be a password or JSON/);
+  });
+
   it("refuses the local test identity provider in production", () => {
     expect(errorOf({ ...production, LOCAL_IDP_URL: "http://127.0.0.1:4010" })).toMatch(/LOCAL_IDP_URL: .*never enabled in production/);
   });

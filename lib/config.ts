@@ -55,7 +55,11 @@ export interface Config {
   /** Whether cookies get `Secure` and the `__Secure-` prefix (true when appUrl is https). */
   secureCookies: boolean;
   authSecret: string;
-  portalSessionPassword: string;
+  /**
+   * iron-session passwords for the portal cookie, by id: the highest id seals, every id unseals (rotation).
+   * PORTAL_SESSION_PASSWORD is one password, or JSON such as `{"2":"new…","1":"old…"}`.
+   */
+  portalSessionPasswords: Record<string, string>;
   google?: OidcProviderConfig;
   entra?: OidcProviderConfig;
   /** Set only outside production: the local OpenID Connect issuer plays Google and Entra. */
@@ -109,7 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return fallback;
   };
   const authSecret = secret("AUTH_SECRET", e.AUTH_SECRET, DEV_AUTH_SECRET);
-  const portalSessionPassword = secret("PORTAL_SESSION_PASSWORD", e.PORTAL_SESSION_PASSWORD, DEV_PORTAL_SESSION_PASSWORD);
+  const portalSessionPasswords = portalPasswords(e.PORTAL_SESSION_PASSWORD, isProduction, problems, warnings);
 
   if (isProduction && !e.AUTH_URL) problems.push("  AUTH_URL: is required in production (the public https:// origin)");
   if (isProduction && e.AUTH_URL?.startsWith("http://")) problems.push("  AUTH_URL: must be https:// in production");
@@ -150,7 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appUrl,
     secureCookies: appUrl.startsWith("https://"),
     authSecret,
-    portalSessionPassword,
+    portalSessionPasswords,
     google,
     entra,
     localIdpUrl,
@@ -164,6 +168,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     warnings,
   };
+}
+
+/** Parses PORTAL_SESSION_PASSWORD: one password, or a JSON map of numbered passwords for rotation. */
+function portalPasswords(value: string | undefined, isProduction: boolean, problems: string[], warnings: string[]): Record<string, string> {
+  const name = "PORTAL_SESSION_PASSWORD";
+  let passwords: Record<string, string> | undefined;
+  if (value?.startsWith("{")) {
+    try {
+      const parsed = JSON.parse(value) as unknown;
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed) && Object.entries(parsed).every(([k, v]) => /^\d+$/.test(k) && typeof v === "string")) {
+        passwords = parsed as Record<string, string>;
+      }
+    } catch {
+      // reported below
+    }
+    if (!passwords || Object.keys(passwords).length === 0) {
+      problems.push(`  ${name}: must be a password or JSON like {"2":"<new>","1":"<old>"}`);
+      return {};
+    }
+  } else if (value) {
+    passwords = { "1": value };
+  }
+  const weak = passwords ? Object.entries(passwords).filter(([, v]) => v.length < MIN_SECRET_LENGTH) : [];
+  if (passwords && weak.length === 0) return passwords;
+  if (isProduction) {
+    problems.push(
+      passwords
+        ? `  ${name}: must be at least ${MIN_SECRET_LENGTH} characters (got ${weak[0]![1].length})`
+        : `  ${name}: is required in production; generate one with \`openssl rand -base64 48\``,
+    );
+    return {};
+  }
+  warnings.push(`${name} is ${passwords ? "shorter than 32 characters" : "unset"}: using an insecure development default`);
+  return { "1": DEV_PORTAL_SESSION_PASSWORD };
 }
 
 const globalForConfig = globalThis as unknown as { gatehouseConfig?: Config };
