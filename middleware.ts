@@ -7,7 +7,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
 import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
 
-const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner"];
+const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner", "/projects"];
 const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com"];
 
 function localIdpOrigin(): string[] {
@@ -47,6 +47,8 @@ export function middleware(request: NextRequest) {
   }
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   response.headers.set("X-Request-Id", requestId);
+  // Portal URLs can carry a magic-link secret (/portal/enter/{token}): never leak any portal URL in a Referer.
+  if (pathname === "/portal" || pathname.startsWith("/portal/")) response.headers.set("Referrer-Policy", "no-referrer");
   return response;
 }
 

@@ -61,3 +61,14 @@ export function receivedMail(): ReceivedMail[] {
     .filter(Boolean)
     .map((line) => JSON.parse(line) as ReceivedMail);
 }
+
+/** As the admin, puts a domain on the allowlist unless it is already there (specs may run in any order). */
+export async function ensureAllowlisted(page: Page, domain: string): Promise<void> {
+  await signInAs(page, "microsoft", "admin@fabrikam.test");
+  await page.goto("/admin/partners/domains");
+  const list = page.getByRole("list", { name: "Allowlisted domains and tenants" });
+  if ((await list.count()) > 0 && (await list.textContent())?.includes(domain)) return;
+  await page.getByLabel("Domain or Entra tenant id").fill(domain);
+  await page.getByRole("button", { name: "Add to allowlist" }).click();
+  await expect(page.getByRole("list", { name: "Allowlisted domains and tenants" })).toContainText(domain);
+}

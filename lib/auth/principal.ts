@@ -8,6 +8,7 @@ import { BearerError, ForbiddenError, NotFoundError, UnauthorizedError } from "@
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { looksLikeJwt, verifyAccessToken } from "@/lib/oauth/tokens";
 import { resourceServers } from "@/lib/oauth/scopes";
+import { getPortalPrincipal, type PortalPrincipal } from "@/lib/portal/session";
 
 export type UserRole = "admin" | "partner";
 /** Admins are `active`; partner users carry their partner's status; `no_partner` has no organisation yet. */
@@ -17,7 +18,7 @@ export type Principal =
   | { kind: "user"; userId: string; role: UserRole; partnerId?: string; status: UserStatus; email: string | null; name: string | null }
   | { kind: "service"; clientId: string; orgId: string; scopes: string[] }
   | { kind: "api_key"; keyId: string; ownerUserId?: string; clientId?: string; orgId: string; scopes: string[] }
-  | { kind: "portal"; clientId: string; accessTokenId: string };
+  | PortalPrincipal;
 
 export type PrincipalKind = Principal["kind"];
 
@@ -125,6 +126,13 @@ export async function getPrincipal(request: RequestLike, options: GetPrincipalOp
     if (user) {
       assertSameOrigin(request);
       return user;
+    }
+  }
+  if (options.accept.includes("portal")) {
+    const portal = await getPortalPrincipal(request.headers);
+    if (portal) {
+      assertSameOrigin(request);
+      return portal;
     }
   }
   throw new UnauthorizedError();

@@ -3,7 +3,8 @@
  * database outage into a real 503 page (`/unavailable`) instead of an error boundary with status 500.
  */
 import { headers } from "next/headers";
-import { forbidden, redirect } from "next/navigation";
+import { forbidden, redirect, unauthorized } from "next/navigation";
+import { getPortalPrincipal, type PortalPrincipal } from "@/lib/portal/session";
 import { getSessionUser, type Principal } from "@/lib/auth/principal";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
 
@@ -60,4 +61,12 @@ export async function requireApprovedPartnerPage(path: string): Promise<UserPrin
 export function homePathFor(user: UserPrincipal): string {
   if (user.role === "admin") return "/admin/partners";
   return user.status === "approved" ? "/partner/dashboard" : "/partner/status";
+}
+
+/** The client-portal session; without a valid one the access-required page renders with status 401. */
+export async function requirePortalPage(path: string): Promise<PortalPrincipal> {
+  const requestHeaders = await headers();
+  const principal = await loadPageData(path, () => getPortalPrincipal(requestHeaders));
+  if (!principal) unauthorized();
+  return principal;
 }

@@ -5,6 +5,8 @@ import { getPageUser } from "@/lib/http/pages";
 const LINKS = [
   { href: "/partner/dashboard", label: "Dashboard" },
   { href: "/partner/groups", label: "Groups" },
+  { href: "/partner/clients", label: "Clients" },
+  { href: "/partner/projects", label: "Projects" },
 ];
 
 export default async function PartnerLayout({ children }: { children: ReactNode }) {
