@@ -7,6 +7,7 @@
  * (a pre-existing user row would turn that first sign-in into an account-linking decision).
  */
 import pg from "pg";
+import { generateSecret } from "../lib/secrets/secret-format.ts";
 
 export interface SeedResult {
   /** Demo secrets created by this run (empty when everything already existed). */
@@ -25,8 +26,9 @@ const PARTNERS = [
 /**
  * Seeds demo data.
  * @param databaseUrl a migrated database
+ * @param appUrl      the app's origin, for printed portal links
  */
-export async function seedDemoData(databaseUrl: string): Promise<SeedResult> {
+export async function seedDemoData(databaseUrl: string, appUrl = "http://localhost:3000"): Promise<SeedResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -43,9 +45,35 @@ export async function seedDemoData(databaseUrl: string): Promise<SeedResult> {
     await client.query(
       `INSERT INTO allowlist_entries (id, kind, value) VALUES ('seed_allow_contoso', 'email_domain', 'contoso.test') ON CONFLICT DO NOTHING`,
     );
+    const secrets: SeedResult["secrets"] = [];
+    // A service for Globex: client credentials shown once, when first created.
+    const oauthSecret = generateSecret("gcs");
+    const oauth = await client.query(
+      `INSERT INTO oauth_clients (id, client_id, name, partner_id, secret_digest, secret_prefix, allowed_scopes, default_scopes, grant_types, updated_at)
+       VALUES ('seed_oauth_globex', 'gc_demo_globex_chat', 'Globex chat service', 'seed_partner_globex', $1, $2,
+               ARRAY['groups:read','members:read','mcp:tools'], ARRAY['groups:read','members:read'], ARRAY['client_credentials'], now())
+       ON CONFLICT DO NOTHING`,
+      [oauthSecret.digest, oauthSecret.displayPrefix],
+    );
+    if (oauth.rowCount === 1) secrets.push({ label: "OAuth client gc_demo_globex_chat secret", value: oauthSecret.secret });
+    // A client of Globex with a project, and a portal link shown once.
+    await client.query(
+      `INSERT INTO clients (id, partner_id, name, slug, updated_at) VALUES ('seed_client_wayne', 'seed_partner_globex', 'Wayne Enterprises', 'wayne-enterprises', now()) ON CONFLICT DO NOTHING`,
+    );
+    await client.query(
+      `INSERT INTO projects (id, partner_id, client_id, name, status, notes, start_date, due_date, updated_at)
+       VALUES ('seed_project_wayne_network', 'seed_partner_globex', 'seed_client_wayne', 'Network refresh', 'active', 'Switches arrive next week.', current_date - 14, current_date + 30, now())
+       ON CONFLICT DO NOTHING`,
+    );
+    const link = generateSecret("gpl");
+    const linkRow = await client.query(
+      `INSERT INTO client_access_tokens (id, client_id, label, token_digest) VALUES ('seed_link_wayne', 'seed_client_wayne', 'Demo link', $1) ON CONFLICT DO NOTHING`,
+      [link.digest],
+    );
+    if (linkRow.rowCount === 1) secrets.push({ label: "Portal link for Wayne Enterprises", value: `${appUrl}/portal/enter/${link.secret}` });
     await client.query("COMMIT");
     return {
-      secrets: [],
+      secrets,
       notes: [
         "alice@acme.test signs up acme.test → pending approval (approve it as admin@fabrikam.test)",
         "erin@contoso.test → auto-approved (contoso.test is on the allowlist)",

@@ -37,7 +37,7 @@ try {
     databaseUrl = embedded.url;
   }
   const migrations = await applyMigrations(databaseUrl, { log: (line) => console.log(`[migrate] ${line}`) });
-  const seeded = await seedDemoData(databaseUrl);
+  const seeded = await seedDemoData(databaseUrl, appUrl);
 
   // Without SMTP_URL, a local SMTP sink receives the mail and prints one line per message (also on /admin/outbox).
   let smtpUrl = process.env.SMTP_URL;
