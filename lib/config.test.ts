@@ -48,6 +48,14 @@ describe("loadConfig", () => {
     expect(errorOf({ ...production, PORTAL_SESSION_PASSWORD: "{not json" })).toMatch(/PORTAL_SESSION_PASSWORD: must be a password or JSON/);
   });
 
+  it("refuses REQUIRE_MCP_AUTH=false in production and warns loudly in development", () => {
+    expect(errorOf({ ...production, REQUIRE_MCP_AUTH: "false" })).toMatch(/REQUIRE_MCP_AUTH: false is for local debugging only/);
+    const config = loadConfig({ NODE_ENV: "development", DATABASE_URL: DB, REQUIRE_MCP_AUTH: "false" });
+    expect(config.requireMcpAuth).toBe(false);
+    expect(config.warnings.join("\n")).toMatch(/UNAUTHENTICATED/);
+    expect(loadConfig({ NODE_ENV: "development", DATABASE_URL: DB }).requireMcpAuth).toBe(true);
+  });
+
   it("refuses the local test identity provider in production", () => {
     expect(errorOf({ ...production, LOCAL_IDP_URL: "http://127.0.0.1:4010" })).toMatch(/LOCAL_IDP_URL: .*never enabled in production/);
   });

@@ -36,6 +36,7 @@ const envSchema = z.object({
   ALLOW_PERSONAL_ACCOUNTS: z.enum(["true", "false"]).optional(),
   SMTP_URL: optionalString.pipe(z.url({ error: "must be an smtp:// or smtps:// URL" }).optional()),
   MAIL_FROM: optionalString,
+  REQUIRE_MCP_AUTH: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
 
@@ -71,6 +72,8 @@ export interface Config {
   /** SMTP server for outgoing mail; unset outside production means mail stays in the outbox (visible to admins). */
   smtpUrl?: string;
   mailFrom: string;
+  /** False only for local debugging of the MCP server (refused in production). */
+  requireMcpAuth: boolean;
   logLevel: string;
   /** Insecure defaults that were filled in (development and test only). */
   warnings: string[];
@@ -120,6 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && e.LOCAL_IDP_URL) {
     problems.push("  LOCAL_IDP_URL: the local test identity provider is never enabled in production; unset it");
   }
+  if (isProduction && e.REQUIRE_MCP_AUTH === "false") problems.push("  REQUIRE_MCP_AUTH: false is for local debugging only and is refused in production");
+  if (!isProduction && e.REQUIRE_MCP_AUTH === "false") warnings.push("REQUIRE_MCP_AUTH=false: the MCP endpoint accepts UNAUTHENTICATED requests (local debugging only)");
   if (isProduction && !e.SMTP_URL) problems.push("  SMTP_URL: is required in production (signup and approval emails)");
   if (e.SMTP_URL && !/^smtps?:\/\//.test(e.SMTP_URL)) problems.push("  SMTP_URL: must be an smtp:// or smtps:// URL");
   const appUrl = (e.AUTH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
@@ -165,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPersonalAccounts: e.ALLOW_PERSONAL_ACCOUNTS === "true",
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? "Gatehouse <no-reply@gatehouse.invalid>",
+    requireMcpAuth: e.REQUIRE_MCP_AUTH !== "false",
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     warnings,
   };

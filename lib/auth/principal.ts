@@ -9,6 +9,7 @@ import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { looksLikeJwt, verifyAccessToken } from "@/lib/oauth/tokens";
 import { resourceServers } from "@/lib/oauth/scopes";
 import { getPortalPrincipal, type PortalPrincipal } from "@/lib/portal/session";
+import { verifyApiKey } from "@/lib/api-keys/api-keys";
 
 export type UserRole = "admin" | "partner";
 /** Admins are `active`; partner users carry their partner's status; `no_partner` has no organisation yet. */
@@ -106,20 +107,32 @@ export async function getSessionUser(request: RequestLike): Promise<Extract<Prin
  */
 export async function getPrincipal(request: RequestLike, options: GetPrincipalOptions): Promise<Principal> {
   const authorization = request.headers.get("authorization");
-  if (authorization) {
+  const apiKeyHeader = request.headers.get("x-api-key");
+  if (authorization || apiKeyHeader !== null) {
     // A presented credential is judged on its own and never skipped in favour of the cookie.
-    const match = /^Bearer ([^\s]+)$/i.exec(authorization);
-    if (!match) throw new BearerError("invalid_request", "Use Authorization: Bearer <token>.");
-    const token = match[1]!;
-    if (options.accept.includes("service") && looksLikeJwt(token)) {
+    let token: string;
+    if (authorization) {
+      const match = /^Bearer ([^\s]+)$/i.exec(authorization);
+      if (!match) throw new BearerError("invalid_request", "Use Authorization: Bearer <token>.");
+      token = match[1]!;
+    } else {
+      token = apiKeyHeader!.trim();
+    }
+    if (token.startsWith("mg_")) {
+      if (!options.accept.includes("api_key")) throw new BearerError("invalid_token", "API keys are not accepted here.");
+      const key = await verifyApiKey(token);
+      if (!key) throw new UnauthorizedError("The API key is not valid.");
+      return requireScopes(
+        { kind: "api_key", keyId: key.keyId, orgId: key.orgId, scopes: key.scopes, ...(key.ownerUserId ? { ownerUserId: key.ownerUserId } : {}), ...(key.ownerClientId ? { clientId: key.ownerClientId } : {}) },
+        options.scopes,
+      );
+    }
+    if (authorization && options.accept.includes("service") && looksLikeJwt(token)) {
       const verified = await verifyAccessToken(token, resourceServers()[options.resource ?? "api"]);
       return requireScopes({ kind: "service", clientId: verified.clientId, orgId: verified.orgId, scopes: verified.scopes }, options.scopes);
     }
+    if (apiKeyHeader !== null && !authorization) throw new UnauthorizedError("The API key is not valid.");
     throw new BearerError("invalid_token", "The access token is not valid.");
-  }
-  if (request.headers.has("x-api-key")) {
-    // A presented credential is judged on its own, never skipped in favour of the cookie.
-    throw new UnauthorizedError("The API key is not valid.");
   }
   if (options.accept.includes("user")) {
     const user = await getSessionUser(request);

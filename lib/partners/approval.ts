@@ -126,8 +126,8 @@ export async function rejectPartnerAsAdmin(partnerId: string, input: { reason: s
 }
 
 /**
- * Suspends an approved partner: every member's session ends at once (and, with the MCP capability, every API key
- * stops working), in the same transaction as the status change.
+ * Suspends an approved partner: every member's session ends and every API key is revoked at once, in the same
+ * transaction as the status change.
  * @throws ZodError for a missing reason; NotFoundError (404); ConflictError (409) when it is not approved
  */
 export async function suspendPartnerAsAdmin(partnerId: string, input: { reason: string }, actor: Actor): Promise<PartnerAdminView> {
@@ -140,8 +140,9 @@ export async function suspendPartnerAsAdmin(partnerId: string, input: { reason: 
     metadata: { reason },
     after: async (tx) => {
       const ended = await tx.session.deleteMany({ where: { user: { partnerId } } });
+      const keys = await tx.apiKey.updateMany({ where: { partnerId, revokedAt: null }, data: { revokedAt: new Date() } });
       await tx.auditEvent.create({
-        data: auditRow({ action: "partner.sessions_ended", actor: { type: actor.type, id: actor.id }, partnerId, target: { type: "partner", id: partnerId }, metadata: { sessions: ended.count } }),
+        data: auditRow({ action: "partner.sessions_ended", actor: { type: actor.type, id: actor.id }, partnerId, target: { type: "partner", id: partnerId }, metadata: { sessions: ended.count, apiKeysRevoked: keys.count } }),
       });
     },
   });

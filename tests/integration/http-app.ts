@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers declare their own params shapes
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response> | Response;
-type RouteModule = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE", Handler>>;
+type RouteModule = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE" | "OPTIONS", Handler>>;
 
 const ROUTES: [string, () => Promise<RouteModule>][] = [
   ["/oauth/token", () => import("@/app/oauth/token/route")],
@@ -19,6 +19,11 @@ const ROUTES: [string, () => Promise<RouteModule>][] = [
   ["/api/auth/groups/:id", () => import("@/app/api/auth/groups/[id]/route")],
   ["/api/auth/groups/:id/members", () => import("@/app/api/auth/groups/[id]/members/route")],
   ["/api/auth/groups/:id/members/:userId", () => import("@/app/api/auth/groups/[id]/members/[userId]/route")],
+  ["/api/mcp", () => import("@/app/api/mcp/route")],
+  ["/auth/client", () => import("@/app/auth/client/route")],
+  ["/api/partner/me", () => import("@/app/api/partner/me/route")],
+  ["/.well-known/oauth-protected-resource", () => import("@/app/.well-known/oauth-protected-resource/route")],
+  ["/.well-known/oauth-protected-resource/api/mcp", () => import("@/app/.well-known/oauth-protected-resource/api/mcp/route")],
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {
@@ -54,7 +59,12 @@ export async function startTestApp(port: number): Promise<TestApp> {
       const body = chunks.length ? Buffer.concat(chunks) : undefined;
       const response = await handler(new Request(url, { method: req.method, headers, body: req.method === "GET" ? undefined : body }), { params: Promise.resolve(params) });
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      // Stream the body through (MCP answers with SSE): never buffer it.
+      if (response.body) {
+        const reader = response.body.getReader();
+        for (let part = await reader.read(); !part.done; part = await reader.read()) res.write(part.value);
+      }
+      res.end();
       return;
     }
     res.writeHead(404).end();

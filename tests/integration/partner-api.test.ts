@@ -36,7 +36,7 @@ describe("partner API", () => {
     const user = await createUser({ partnerId: (await createPartner()).id });
     const response = await getMe(browserRequest("/api/partner/me", { cookie: await sessionCookieFor(user.id), headers: { "x-api-key": "mg_notavalidkey" } }), noContext);
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ error: "unauthorized", message: "The API key is not valid." });
+    expect(await response.json()).toMatchObject({ error: "unauthorized", message: "The API key is not valid." });
   });
 
   it("answers 403 explaining why to members of a partner that is not approved", async () => {

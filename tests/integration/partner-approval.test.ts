@@ -65,7 +65,7 @@ describe("partner approval", () => {
     await suspendPartnerAsAdmin(partner.id, { reason: "Unpaid invoices" }, { type: "system" });
     expect(await db.session.count({ where: { userId: { in: members.map((m) => m.id) } } })).toBe(0);
     expect(await db.session.count({ where: { userId: outsider.id } })).toBe(1);
-    expect((await db.auditEvent.findFirstOrThrow({ where: { partnerId: partner.id, action: "partner.sessions_ended" } })).metadata).toEqual({ sessions: 2 });
+    expect((await db.auditEvent.findFirstOrThrow({ where: { partnerId: partner.id, action: "partner.sessions_ended" } })).metadata).toEqual({ sessions: 2, apiKeysRevoked: 0 });
 
     expect((await reinstatePartnerAsAdmin(partner.id, { type: "system" })).status).toBe("approved");
   });

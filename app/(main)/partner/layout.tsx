@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/partner/groups", label: "Groups" },
   { href: "/partner/clients", label: "Clients" },
   { href: "/partner/projects", label: "Projects" },
+  { href: "/partner/api-keys", label: "API keys" },
 ];
 
 export default async function PartnerLayout({ children }: { children: ReactNode }) {

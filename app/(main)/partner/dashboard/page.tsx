@@ -6,6 +6,7 @@ import { providerLabel } from "@/lib/auth/profile";
 import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
 import { getPartner, listPartnerMembers } from "@/lib/partners/partner";
 import { listGroups } from "@/lib/groups/groups";
+import { listTenantApiKeys } from "@/lib/api-keys/api-keys";
 import Link from "next/link";
 
 export const metadata: Metadata = { title: "Partner dashboard" };
@@ -13,15 +14,17 @@ export const metadata: Metadata = { title: "Partner dashboard" };
 /** Server-rendered for the session user: the data is here on first paint, no client fetch waits on a key. */
 export default async function PartnerDashboardPage() {
   const user = await requireApprovedPartnerPage("/partner/dashboard");
-  const { partner, members, events, groups } = await loadPageData("/partner/dashboard", async () => {
-    const [partner, members, events, groups] = await Promise.all([
+  const { partner, members, events, groups, apiKeys } = await loadPageData("/partner/dashboard", async () => {
+    const [partner, members, events, groups, apiKeys] = await Promise.all([
       getPartner(user.partnerId),
       listPartnerMembers(user.partnerId, { pageSize: 50 }),
       listAuditEvents({ partnerId: user.partnerId, limit: 10 }),
       listGroups(user.partnerId, { pageSize: 5 }),
+      listTenantApiKeys(user.partnerId),
     ]);
-    return { partner, members, events, groups };
+    return { partner, members, events, groups, apiKeys };
   });
+  const activeKeys = apiKeys.filter((k) => k.status === "active");
 
   return (
     <div className="space-y-6">
@@ -78,6 +81,26 @@ export default async function PartnerDashboardPage() {
                   {group.name}
                 </Link>
                 <span className="text-slate-600">{group.memberCount} members</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title={`API keys (${activeKeys.length} active)`}>
+        {activeKeys.length === 0 ? (
+          <p className="text-slate-600">
+            No active API keys. <Link href="/partner/api-keys" className="text-brand-700 underline">Create one</Link> for an AI tool or a script.
+          </p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="api-key-list">
+            {activeKeys.slice(0, 10).map((key) => (
+              <li key={key.id} className="flex justify-between py-2">
+                <span>
+                  {key.name} <span className="font-mono text-slate-500">{key.keyPrefix}…</span>
+                </span>
+                <span className="text-slate-600">
+                  {key.usageCount} requests · last used {formatDateTime(key.lastUsedAt)}
+                </span>
               </li>
             ))}
           </ul>

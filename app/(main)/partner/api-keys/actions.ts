@@ -1,0 +1,26 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { ActionResult } from "@/components/confirm-action";
+import { createApiKey, revokeApiKey } from "@/lib/api-keys/api-keys";
+import { runAsPartnerMember } from "@/lib/http/actions";
+
+const field = (form: FormData, name: string) => String(form.get(name) ?? "");
+
+async function memberAction(run: Parameters<typeof runAsPartnerMember>[0]): Promise<ActionResult> {
+  const result = await runAsPartnerMember(run);
+  if (result?.ok) revalidatePath("/partner/api-keys");
+  return result;
+}
+
+export async function createApiKeyAction(_: ActionResult, form: FormData): Promise<ActionResult> {
+  return memberAction(async ({ partnerId, actor }) => {
+    const scopes = form.getAll("scopes").map(String);
+    const { apiKey, key } = await createApiKey(partnerId, actor.id, { name: field(form, "name"), scopes: scopes.length ? scopes : undefined, expires_in_days: field(form, "expires_in_days") || undefined }, actor);
+    return { message: `Created ${key.name}.`, secret: apiKey };
+  });
+}
+
+export async function revokeApiKeyAction(_: ActionResult, form: FormData): Promise<ActionResult> {
+  return memberAction(async ({ partnerId, actor }) => `Revoked ${(await revokeApiKey(partnerId, actor.id, field(form, "keyId"), actor)).name}.`);
+}

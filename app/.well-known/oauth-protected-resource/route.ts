@@ -1,0 +1,7 @@
+import { route } from "@/lib/http/route";
+import { protectedResourceMetadataResponse } from "@/lib/mcp/metadata";
+
+export const dynamic = "force-dynamic";
+
+/** The root variant (RFC 9728 §3): clients that strip the resource path find the same metadata. */
+export const GET = route("json", () => protectedResourceMetadataResponse());

@@ -1,0 +1,190 @@
+/**
+ * API keys (`mg_<base62><crc>`): 256-bit secrets shown once, stored as SHA-256 digests, scoped to one tenant.
+ * Verification and usage tracking are ONE statement (UPDATE … RETURNING, with the per-day counter in the same
+ * CTE): the request's only database round trip, atomic under any concurrency (the row lock serialises increments),
+ * and immediate revocation on every instance because nothing is cached.
+ */
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
+import { NotFoundError, OAuthError } from "@/lib/http/errors";
+import { digestSecret, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
+import { ALL_SCOPES } from "@/lib/oauth/scopes";
+import type { AuthenticatedClient } from "@/lib/oauth/clients";
+
+/** Days an API key obtained through `POST /auth/client` lives. */
+export const CLIENT_KEY_LIFETIME_DAYS = 30;
+
+export const apiKeyCreateSchema = z.object({
+  name: z.string().trim().min(1, "is required").max(100),
+  scopes: z
+    .array(z.enum(ALL_SCOPES as [string, ...string[]], { error: `each scope must be one of ${ALL_SCOPES.join(", ")}` }))
+    .min(1)
+    .max(ALL_SCOPES.length)
+    .default(["mcp:tools", "partner:read", "groups:read", "members:read"]),
+  /** Days until expiry; omitted → never. */
+  expires_in_days: z.coerce.number().int().min(1).max(3650).optional(),
+});
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  scopes: string[];
+  ownerUserId: string | null;
+  ownerClientId: string | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  usageCount: number;
+  revokedAt: Date | null;
+  createdAt: Date;
+  status: "active" | "revoked" | "expired";
+}
+
+export interface VerifiedApiKey {
+  keyId: string;
+  orgId: string;
+  ownerUserId?: string;
+  ownerClientId?: string;
+  scopes: string[];
+}
+
+const viewSelect = { id: true, name: true, keyPrefix: true, scopes: true, ownerUserId: true, ownerClientId: true, expiresAt: true, lastUsedAt: true, usageCount: true, revokedAt: true, createdAt: true } as const;
+
+function toView(row: { id: string; name: string; keyPrefix: string; scopes: string[]; ownerUserId: string | null; ownerClientId: string | null; expiresAt: Date | null; lastUsedAt: Date | null; usageCount: bigint; revokedAt: Date | null; createdAt: Date }): ApiKeyView {
+  const status = row.revokedAt ? "revoked" : row.expiresAt && row.expiresAt.getTime() <= Date.now() ? "expired" : "active";
+  return { ...row, usageCount: Number(row.usageCount), status };
+}
+
+type Actor = { type: AuditActorType; id: string };
+
+/**
+ * Creates a key for a member of the tenant. @returns the key (shown once) and its view
+ * @throws ZodError for bad input
+ */
+export async function createApiKey(partnerId: string, ownerUserId: string, input: unknown, actor: Actor): Promise<{ apiKey: string; key: ApiKeyView }> {
+  const data = apiKeyCreateSchema.parse(input);
+  const secret = generateSecret("mg");
+  const key = await db.$transaction(async (tx) => {
+    const row = await tx.apiKey.create({
+      data: {
+        name: data.name,
+        partnerId,
+        ownerUserId,
+        keyDigest: secret.digest,
+        keyPrefix: secret.displayPrefix,
+        scopes: data.scopes,
+        expiresAt: data.expires_in_days ? new Date(Date.now() + data.expires_in_days * 86_400_000) : null,
+      },
+      select: viewSelect,
+    });
+    await tx.auditEvent.create({ data: auditRow({ action: "api_key.created", actor, partnerId, target: { type: "api_key", id: row.id }, metadata: { name: data.name, scopes: data.scopes, prefix: secret.displayPrefix } }) });
+    return toView(row);
+  });
+  return { apiKey: secret.secret, key };
+}
+
+/**
+ * `POST /auth/client`: an authenticated OAuth client exchanges its credentials for an API key for a desktop MCP
+ * client. The key belongs to the client's tenant, carries the client's scopes and expires in 30 days.
+ * @throws OAuthError `invalid_scope` when the client is not allowed `mcp:tools`
+ */
+export async function issueApiKeyForClient(client: AuthenticatedClient & { name?: string }): Promise<{ apiKey: string; keyPrefix: string; clientId: string; expiresAt: Date }> {
+  if (!client.allowedScopes.includes("mcp:tools")) throw new OAuthError("invalid_scope", "This client may not use the MCP endpoint (scope mcp:tools).");
+  const secret = generateSecret("mg");
+  const expiresAt = new Date(Date.now() + CLIENT_KEY_LIFETIME_DAYS * 86_400_000);
+  await db.$transaction(async (tx) => {
+    const row = await tx.apiKey.create({
+      data: { name: `MCP client ${client.clientId}`, partnerId: client.partnerId, ownerClientId: client.id, keyDigest: secret.digest, keyPrefix: secret.displayPrefix, scopes: client.allowedScopes, expiresAt },
+      select: { id: true },
+    });
+    await tx.auditEvent.create({
+      data: auditRow({ action: "api_key.created", actor: { type: "service", id: client.clientId }, partnerId: client.partnerId, target: { type: "api_key", id: row.id }, metadata: { via: "client_credentials_exchange", prefix: secret.displayPrefix } }),
+    });
+  });
+  return { apiKey: secret.secret, keyPrefix: secret.displayPrefix, clientId: client.clientId, expiresAt };
+}
+
+/** A user's keys in their tenant, newest first. */
+export async function listApiKeys(partnerId: string, ownerUserId: string): Promise<ApiKeyView[]> {
+  const rows = await db.apiKey.findMany({ where: { partnerId, ownerUserId }, select: viewSelect, orderBy: { createdAt: "desc" }, take: 200 });
+  return rows.map(toView);
+}
+
+/** Every key of a tenant (dashboard, MCP tools), newest first. */
+export async function listTenantApiKeys(partnerId: string): Promise<ApiKeyView[]> {
+  const rows = await db.apiKey.findMany({ where: { partnerId }, select: viewSelect, orderBy: { createdAt: "desc" }, take: 200 });
+  return rows.map(toView);
+}
+
+/**
+ * Revokes one of the user's keys; it fails on its next request, on every instance.
+ * @throws NotFoundError (404) for a key that is not the user's (another tenant's included)
+ */
+export async function revokeApiKey(partnerId: string, ownerUserId: string, keyId: string, actor: Actor): Promise<ApiKeyView> {
+  return db.$transaction(async (tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id: keyId, partnerId, ownerUserId }, select: { id: true, revokedAt: true } });
+    if (!key) throw new NotFoundError("No such API key.");
+    const row = await tx.apiKey.update({ where: { id: keyId }, data: { revokedAt: key.revokedAt ?? new Date() }, select: viewSelect });
+    if (!key.revokedAt) await tx.auditEvent.create({ data: auditRow({ action: "api_key.revoked", actor, partnerId, target: { type: "api_key", id: keyId } }) });
+    return toView(row);
+  });
+}
+
+/** Whether a presented value is shaped like an API key with a valid checksum (no database involved). */
+export function isWellFormedApiKey(value: string): boolean {
+  return isWellFormedSecret("mg", value);
+}
+
+/**
+ * Verifies an API key and counts the use, in one statement: not revoked, not expired, tenant approved, owning OAuth
+ * client (if any) enabled. Malformed values never reach the database.
+ * @returns the key's principal data, or null
+ */
+export async function verifyApiKey(value: string): Promise<VerifiedApiKey | null> {
+  if (!isWellFormedApiKey(value)) return null;
+  const rows = await db.$queryRaw<{ id: string; partner_id: string; owner_user_id: string | null; owner_client_id: string | null; scopes: string[] }[]>`
+    WITH k AS (
+      UPDATE api_keys a SET usage_count = a.usage_count + 1, last_used_at = now()
+      FROM partners p
+      WHERE a.key_digest = ${digestSecret(value)} AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
+        AND p.id = a.partner_id AND p.status = 'approved'
+        AND (a.owner_client_id IS NULL OR EXISTS (SELECT 1 FROM oauth_clients c WHERE c.id = a.owner_client_id AND c.disabled_at IS NULL))
+      RETURNING a.id, a.partner_id, a.owner_user_id, a.owner_client_id, a.scopes
+    ), d AS (
+      INSERT INTO api_key_usage_days (api_key_id, day, count)
+      SELECT id, (now() AT TIME ZONE 'UTC')::date, 1 FROM k
+      ON CONFLICT (api_key_id, day) DO UPDATE SET count = api_key_usage_days.count + 1
+    )
+    SELECT id, partner_id, owner_user_id, owner_client_id, scopes FROM k`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    keyId: row.id,
+    orgId: row.partner_id,
+    ...(row.owner_user_id ? { ownerUserId: row.owner_user_id } : {}),
+    ...(row.owner_client_id ? { ownerClientId: row.owner_client_id } : {}),
+    scopes: row.scopes,
+  };
+}
+
+/**
+ * Requests per UTC day for the given keys of a tenant, for the last `days` days (missing days are 0).
+ * @returns one series per key: `[{ day: "2026-11-21", count }]`, oldest first
+ */
+export async function getApiKeyUsageByDay(partnerId: string, keyIds: string[], days = 14): Promise<Record<string, { day: string; count: number }[]>> {
+  const since = new Date(Date.now() - (days - 1) * 86_400_000);
+  const rows = await db.apiKeyUsageDay.findMany({
+    where: { apiKeyId: { in: keyIds }, apiKey: { partnerId }, day: { gte: new Date(since.toISOString().slice(0, 10)) } },
+    select: { apiKeyId: true, day: true, count: true },
+  });
+  const series: Record<string, { day: string; count: number }[]> = {};
+  for (const id of keyIds) {
+    series[id] = Array.from({ length: days }, (_, i) => ({ day: new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10), count: 0 }));
+  }
+  for (const row of rows) {
+    const point = series[row.apiKeyId]?.find((p) => p.day === row.day.toISOString().slice(0, 10));
+    if (point) point.count = row.count;
+  }
+  return series;
+}

@@ -1,0 +1,17 @@
+import { issuerUrl, resourceServers } from "@/lib/oauth/scopes";
+import { MCP_CORS_HEADERS } from "@/lib/mcp/gate";
+
+/** RFC 9728 protected-resource metadata for the MCP endpoint. */
+export function protectedResourceMetadataResponse(): Response {
+  return Response.json(
+    {
+      resource: resourceServers().mcp,
+      authorization_servers: [issuerUrl()],
+      scopes_supported: ["mcp:tools", "groups:read", "members:read", "partner:read"],
+      bearer_methods_supported: ["header"],
+      resource_name: "Gatehouse MCP",
+      resource_documentation: `${issuerUrl()}/`,
+    },
+    { headers: { ...MCP_CORS_HEADERS, "Cache-Control": "public, max-age=300" } },
+  );
+}

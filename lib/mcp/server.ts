@@ -1,0 +1,117 @@
+/**
+ * Gatehouse's MCP server (official @modelcontextprotocol/sdk): tools that act for the gate's principal, inside its
+ * tenant. Inputs are validated with zod by the SDK; every lib call takes the principal's tenant, so no tool can
+ * return another tenant's data.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { z } from "zod";
+import { listAuditEvents } from "@/lib/audit/record-audit";
+import { checkGroupMembership, getGroup, listGroupMembers, listGroups } from "@/lib/groups/groups";
+import { NotFoundError } from "@/lib/http/errors";
+import { getPartner } from "@/lib/partners/partner";
+import { listClients } from "@/lib/portal/clients";
+import type { McpPrincipal } from "@/lib/mcp/gate";
+
+export const MCP_TOOL_NAMES = ["whoami", "list_groups", "get_group", "check_membership", "list_clients", "search_audit_log"] as const;
+
+type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+
+function ok(data: Record<string, unknown>): ToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(data, null, 2) }], structuredContent: data };
+}
+
+function fail(message: string): ToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+/** Runs a tool body in the principal's tenant; "not found" (which includes other tenants) becomes a tool error. */
+async function inTenant(principal: McpPrincipal, run: (partnerId: string) => Promise<ToolResult>): Promise<ToolResult> {
+  if (!principal.orgId) return fail("This MCP session has no organisation (REQUIRE_MCP_AUTH=false).");
+  try {
+    return await run(principal.orgId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return fail(error.message);
+    throw error;
+  }
+}
+
+const id = z.string().trim().min(1).max(64);
+
+/** A fresh server bound to one principal (stateless Streamable HTTP: one server per request). */
+export function createMcpServer(principal: McpPrincipal): McpServer {
+  const server = new McpServer({ name: "gatehouse", version: "0.1.0" }, { capabilities: { tools: {} } });
+
+  server.registerTool("whoami", { title: "Who am I", description: "The credential this session uses, its organisation and scopes." }, async () =>
+    inTenant(principal, async (partnerId) => {
+      const partner = await getPartner(partnerId);
+      return ok({ kind: principal.kind, id: principal.id, organization: { id: partner.id, name: partner.name }, scopes: principal.scopes });
+    }),
+  );
+
+  server.registerTool(
+    "list_groups",
+    { title: "List groups", description: "Groups in your organisation, with member counts.", inputSchema: { page: z.number().int().min(1).max(1000).optional() } },
+    async ({ page }) =>
+      inTenant(principal, async (partnerId) => {
+        const { groups, total } = await listGroups(partnerId, { page: page ?? 1, pageSize: 50 });
+        return ok({ total, groups: groups.map((g) => ({ id: g.id, name: g.name, description: g.description, member_count: g.memberCount })) });
+      }),
+  );
+
+  server.registerTool(
+    "get_group",
+    { title: "Get a group", description: "One group and its members (first 100).", inputSchema: { group_id: id } },
+    async ({ group_id }) =>
+      inTenant(principal, async (partnerId) => {
+        const group = await getGroup(partnerId, group_id);
+        const { members } = await listGroupMembers(partnerId, group_id, { pageSize: 100 });
+        return ok({ id: group.id, name: group.name, description: group.description, members: members.map((m) => ({ user_id: m.userId, email: m.email, name: m.name })) });
+      }),
+  );
+
+  server.registerTool(
+    "check_membership",
+    { title: "Check membership", description: "Whether a user is a member of a group.", inputSchema: { group_id: id, user_id: id } },
+    async ({ group_id, user_id }) =>
+      inTenant(principal, async (partnerId) => {
+        await getGroup(partnerId, group_id);
+        const membership = await checkGroupMembership(partnerId, group_id, user_id);
+        return ok({ group_id, user_id, member: membership !== null });
+      }),
+  );
+
+  server.registerTool("list_clients", { title: "List clients", description: "Your organisation's client-portal clients." }, async () =>
+    inTenant(principal, async (partnerId) => {
+      const { clients, total } = await listClients(partnerId, { pageSize: 100 });
+      return ok({ total, clients: clients.map((c) => ({ id: c.id, name: c.name, slug: c.slug, active: c.active, project_count: c.projectCount })) });
+    }),
+  );
+
+  server.registerTool(
+    "search_audit_log",
+    {
+      title: "Search the audit log",
+      description: "Recent audit events of your organisation, newest first, optionally for one action (e.g. group.created).",
+      inputSchema: { action: z.string().trim().regex(/^[a-z_]+\.[a-z_]+$/).max(64).optional(), limit: z.number().int().min(1).max(100).optional() },
+    },
+    async ({ action, limit }) =>
+      inTenant(principal, async (partnerId) => {
+        const events = await listAuditEvents({ partnerId, action, limit: limit ?? 20 });
+        return ok({ events: events.map((e) => ({ id: e.id, at: e.occurredAt, action: e.action, actor: `${e.actorType}:${e.actorId ?? "-"}`, target: e.targetType ? `${e.targetType}:${e.targetId}` : null })) });
+      }),
+  );
+
+  return server;
+}
+
+/**
+ * Handles one MCP Streamable HTTP request for an authenticated principal. Stateless mode: no session id; a fresh
+ * server and transport per request, so any instance can serve any request.
+ */
+export async function handleMcpRequest(request: Request, principal: McpPrincipal): Promise<Response> {
+  const server = createMcpServer(principal);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  await server.connect(transport);
+  return transport.handleRequest(request);
+}
