@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AddAllowlistEntry } from "@/components/add-allowlist-entry";
+import { SimpleActionForm } from "@/components/simple-action-form";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDate } from "@/components/format";
 import { loadPageData } from "@/lib/http/pages";
@@ -17,7 +17,12 @@ export default async function AllowlistPage() {
         A new organisation whose email domain (Google Workspace domain) or Microsoft Entra tenant id is listed here is approved
         at its first sign-in, without waiting for an administrator. Removing an entry does not affect partners already approved.
       </p>
-      <AddAllowlistEntry action={allowDomainAction} />
+      <SimpleActionForm action={allowDomainAction} submitLabel="Add to allowlist" pendingLabel="Adding…">
+        <label className="block text-sm">
+          <span className="text-slate-700">Domain or Entra tenant id</span>
+          <input name="value" required maxLength={253} placeholder="acme.com" className="mt-1 block w-72 rounded-md border border-slate-300 px-3 py-1.5" />
+        </label>
+      </SimpleActionForm>
       {entries.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">The allowlist is empty: every new organisation waits for approval.</p>
       ) : (
