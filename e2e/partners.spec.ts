@@ -44,6 +44,14 @@ test.describe("partner signup and approval", () => {
     await alice.close();
   });
 
+  test("the admin sees every email and its delivery state on /admin/outbox", async ({ page }) => {
+    await signInAs(page, "microsoft", "admin@fabrikam.test");
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Outbox" }).click();
+    const mail = page.getByRole("listitem").filter({ hasText: "New partner awaiting approval: acme.test" });
+    await expect(mail).toContainText("To admin@fabrikam.test");
+    await expect(mail).toContainText("sent");
+  });
+
   test("a colleague from the same Workspace domain joins the same partner", async ({ page, sql }) => {
     await signInAs(page, "google", "bob@acme.test");
     await expect(page).toHaveURL(/\/partner\/dashboard$/);

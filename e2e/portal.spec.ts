@@ -86,5 +86,10 @@ test.describe("client portal", () => {
     await expect(page).toHaveURL(/\/portal$/);
     await expect(page.getByTestId("preview-banner")).toContainText("Preview");
     await expect(page.getByRole("list", { name: "Projects" })).toContainText("Internal tooling");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are signed out of the portal");
+    const after = await page.goto("/portal");
+    expect(after?.status()).toBe(401);
   });
 });
