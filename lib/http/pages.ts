@@ -2,11 +2,13 @@
  * Helpers for server-rendered pages (React Server Components): resolve the signed-in user, and turn a
  * database outage into a real 503 page (`/unavailable`) instead of an error boundary with status 500.
  */
+import { cache } from "react";
 import { headers } from "next/headers";
 import { forbidden, redirect, unauthorized } from "next/navigation";
 import { getPortalPrincipal, type PortalPrincipal } from "@/lib/portal/session";
 import { getSessionUser, type Principal } from "@/lib/auth/principal";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
+import { NotFoundError } from "@/lib/http/errors";
 
 type UserPrincipal = Extract<Principal, { kind: "user" }>;
 
@@ -29,10 +31,15 @@ export async function loadPageData<T>(path: string, load: () => Promise<T>): Pro
   }
 }
 
+/**
+ * The session lookup, once per server render: the (main) layout, the partner layout and the page itself all ask
+ * for the user, and React's request-scoped cache() makes that one query instead of three.
+ */
+const sessionUserForRender = cache(async (): Promise<UserPrincipal | null> => getSessionUser({ headers: await headers() }));
+
 /** The signed-in user, or null. */
 export async function getPageUser(path: string): Promise<UserPrincipal | null> {
-  const requestHeaders = await headers();
-  return loadPageData(path, () => getSessionUser({ headers: requestHeaders }));
+  return loadPageData(path, sessionUserForRender);
 }
 
 /** The signed-in user; anonymous visitors are sent to sign in and brought back to `path`. */
@@ -61,6 +68,13 @@ export async function requireApprovedPartnerPage(path: string): Promise<UserPrin
 export function homePathFor(user: UserPrincipal): string {
   if (user.role === "admin") return "/admin/partners";
   return user.status === "approved" ? "/partner/dashboard" : "/partner/status";
+}
+
+/**
+ * Resolves to null when `promise` rejects with NotFoundError (the page then calls `notFound()`); other errors pass.
+ */
+export function nullIfNotFound<T>(promise: Promise<T>): Promise<T | null> {
+  return promise.catch((error: unknown) => (error instanceof NotFoundError ? null : Promise.reject(error)));
 }
 
 /** The client-portal session; without a valid one the access-required page renders with status 401. */

@@ -3,8 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatDate, formatDateTime } from "@/components/format";
 import { PortalHeader } from "@/components/portal-header";
-import { NotFoundError } from "@/lib/http/errors";
-import { loadPageData, requirePortalPage } from "@/lib/http/pages";
+import { loadPageData, nullIfNotFound, requirePortalPage } from "@/lib/http/pages";
 import { getPortalProject } from "@/lib/portal/projects";
 
 export const metadata: Metadata = { title: "Project", referrer: "no-referrer" };
@@ -15,7 +14,7 @@ export default async function PortalProjectPage({ params }: { params: Promise<{ 
   const { id } = await params;
   const path = `/portal/projects/${encodeURIComponent(id)}`;
   const principal = await requirePortalPage(path);
-  const project = await loadPageData(path, () => getPortalProject(principal.clientId, id).catch((error: unknown) => (error instanceof NotFoundError ? null : Promise.reject(error))));
+  const project = await loadPageData(path, () => nullIfNotFound(getPortalProject(principal.clientId, id)));
   if (!project) notFound();
   return (
     <>

@@ -5,8 +5,7 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { IssueLinkForm } from "@/components/issue-link-form";
 import { SimpleActionForm } from "@/components/simple-action-form";
-import { NotFoundError } from "@/lib/http/errors";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { loadPageData, nullIfNotFound, requireApprovedPartnerPage } from "@/lib/http/pages";
 import { getClient, listAccessLinks } from "@/lib/portal/clients";
 import { listProjects } from "@/lib/portal/projects";
 import { issueLinkAction, linkProjectAction, revokeLinkAction, setClientActiveAction } from "../actions";
@@ -17,20 +16,16 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const path = `/partner/clients/${encodeURIComponent(id)}`;
   const user = await requireApprovedPartnerPage(path);
-  const data = await loadPageData(path, async () => {
-    try {
-      const [client, links, linked, all] = await Promise.all([
+  const data = await loadPageData(path, () =>
+    nullIfNotFound(
+      Promise.all([
         getClient(user.partnerId, id),
         listAccessLinks(user.partnerId, id),
         listProjects(user.partnerId, { clientId: id, pageSize: 100 }),
         listProjects(user.partnerId, { pageSize: 100 }),
-      ]);
-      return { client, links, linked: linked.projects, unlinked: all.projects.filter((p) => !p.client) };
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    }
-  });
+      ]).then(([client, links, linked, all]) => ({ client, links, linked: linked.projects, unlinked: all.projects.filter((p) => !p.client) })),
+    ),
+  );
   if (!data) notFound();
   const { client, links, linked, unlinked } = data;
 

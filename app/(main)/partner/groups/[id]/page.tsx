@@ -5,8 +5,7 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { SimpleActionForm } from "@/components/simple-action-form";
 import { getGroup, listGroupMembers } from "@/lib/groups/groups";
-import { NotFoundError } from "@/lib/http/errors";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { loadPageData, nullIfNotFound, requireApprovedPartnerPage } from "@/lib/http/pages";
 import { listPartnerMembers } from "@/lib/partners/partner";
 import { addMemberAction, deleteGroupAction, removeMemberAction } from "../actions";
 
@@ -16,19 +15,13 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const path = `/partner/groups/${encodeURIComponent(id)}`;
   const user = await requireApprovedPartnerPage(path);
-  const data = await loadPageData(path, async () => {
-    try {
-      const [group, members, colleagues] = await Promise.all([
-        getGroup(user.partnerId, id),
-        listGroupMembers(user.partnerId, id, { pageSize: 100 }),
-        listPartnerMembers(user.partnerId, { pageSize: 100 }),
-      ]);
-      return { group, members, colleagues };
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    }
-  });
+  const data = await loadPageData(path, () =>
+    nullIfNotFound(
+      Promise.all([getGroup(user.partnerId, id), listGroupMembers(user.partnerId, id, { pageSize: 100 }), listPartnerMembers(user.partnerId, { pageSize: 100 })]).then(
+        ([group, members, colleagues]) => ({ group, members, colleagues }),
+      ),
+    ),
+  );
   if (!data) notFound();
   const { group, members, colleagues } = data;
   const memberIds = new Set(members.members.map((m) => m.userId));

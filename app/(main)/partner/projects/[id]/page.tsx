@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatDate } from "@/components/format";
-import { NotFoundError } from "@/lib/http/errors";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { loadPageData, nullIfNotFound, requireApprovedPartnerPage } from "@/lib/http/pages";
 import { getProject } from "@/lib/portal/projects";
 
 export const metadata: Metadata = { title: "Project" };
@@ -12,7 +11,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const path = `/partner/projects/${encodeURIComponent(id)}`;
   const user = await requireApprovedPartnerPage(path);
-  const project = await loadPageData(path, () => getProject(user.partnerId, id).catch((error: unknown) => (error instanceof NotFoundError ? null : Promise.reject(error))));
+  const project = await loadPageData(path, () => nullIfNotFound(getProject(user.partnerId, id)));
   if (!project) notFound();
   return (
     <div className="space-y-6">
