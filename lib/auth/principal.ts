@@ -3,6 +3,7 @@
  * from `getPrincipal`; nothing else decides identity.
  */
 import { db } from "@/lib/db";
+import { readCookie } from "@/lib/http/cookies";
 import { getConfig } from "@/lib/config";
 import { BearerError, ForbiddenError, NotFoundError, UnauthorizedError } from "@/lib/http/errors";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
@@ -58,16 +59,6 @@ export function assertSameOrigin(request: RequestLike): void {
   throw new ForbiddenError("Cross-site request refused.");
 }
 
-function readCookie(headers: Headers, name: string): string | undefined {
-  const header = headers.get("cookie");
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const index = part.indexOf("=");
-    if (index === -1) continue;
-    if (part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
-  }
-  return undefined;
-}
 
 /**
  * Resolves the browser session cookie to a user principal, or null when there is no live session.
@@ -172,6 +163,16 @@ export function tenantOf(principal: Principal): string {
 }
 
 /**
+ * The admin behind an admin-API request, as the audit log's actor (session only; CSRF-checked for writes).
+ * @throws UnauthorizedError (401) without a session; NotFoundError (404) for anyone but an admin
+ */
+export async function getAdminActor(request: RequestLike): Promise<{ type: "user"; id: string }> {
+  const principal = await getPrincipal(request, { accept: ["user"] });
+  requireAdminForApi(principal);
+  return { type: "user", id: principal.userId };
+}
+
+/**
  * Asserts an admin user for an admin API: anyone else gets 404, so admin endpoints are not discoverable.
  * @throws NotFoundError (404)
  */
@@ -179,13 +180,6 @@ export function requireAdminForApi(principal: Principal): asserts principal is E
   if (principal.kind !== "user" || principal.role !== "admin") throw new NotFoundError();
 }
 
-/**
- * Asserts an admin user.
- * @throws ForbiddenError (403) for any other principal
- */
-export function requireAdmin(principal: Principal): asserts principal is Extract<Principal, { kind: "user" }> & { role: "admin" } {
-  if (principal.kind !== "user" || principal.role !== "admin") throw new ForbiddenError("Administrators only.");
-}
 
 /**
  * Narrows a principal to a member of an approved partner and returns the tenant to act in.

@@ -5,6 +5,7 @@
  */
 import { sealData, unsealData } from "iron-session";
 import { db } from "@/lib/db";
+import { readCookie } from "@/lib/http/cookies";
 import { getConfig } from "@/lib/config";
 
 /** 30 days, seconds. */
@@ -46,13 +47,6 @@ export function clearPortalCookieHeader(): string {
   return `${portalCookieName()}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
 }
 
-function readCookie(headers: Headers, name: string): string | undefined {
-  for (const part of (headers.get("cookie") ?? "").split(";")) {
-    const index = part.indexOf("=");
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
-}
 
 /**
  * The portal principal for a request, or null. A tampered, truncated, expired or foreign cookie is simply no
