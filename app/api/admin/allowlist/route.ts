@@ -1,4 +1,4 @@
-import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { getAdminActor } from "@/lib/auth/principal";
 import { readJson } from "@/lib/http/body";
 import { route } from "@/lib/http/route";
 import { allowDomainAsAdmin, listAllowlistAsAdmin } from "@/lib/partners/allowlist";
@@ -6,14 +6,13 @@ import { allowDomainAsAdmin, listAllowlistAsAdmin } from "@/lib/partners/allowli
 export const dynamic = "force-dynamic";
 
 export const GET = route("json", async (request) => {
-  requireAdminForApi(await getPrincipal(request, { accept: ["user"] }));
+  await getAdminActor(request);
   return Response.json({ entries: await listAllowlistAsAdmin() });
 });
 
 /** Admin: allow `{ "value": "acme.com" }` or an Entra tenant id. 409 when already listed. */
 export const POST = route("json", async (request) => {
-  const principal = await getPrincipal(request, { accept: ["user"] });
-  requireAdminForApi(principal);
-  const entry = await allowDomainAsAdmin((await readJson(request)) as { value: string }, { type: "user", id: principal.userId });
+  const actor = await getAdminActor(request);
+  const entry = await allowDomainAsAdmin((await readJson(request)) as { value: string }, actor);
   return Response.json(entry, { status: 201 });
 });

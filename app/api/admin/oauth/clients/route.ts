@@ -1,4 +1,4 @@
-import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { getAdminActor } from "@/lib/auth/principal";
 import { readJson } from "@/lib/http/body";
 import { route } from "@/lib/http/route";
 import { createOAuthClientAsAdmin, listOAuthClientsAsAdmin } from "@/lib/oauth/clients";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 /** Admin: list OAuth clients (`?partner_id=&page=`). */
 export const GET = route("json", async (request) => {
-  requireAdminForApi(await getPrincipal(request, { accept: ["user"] }));
+  await getAdminActor(request);
   const search = new URL(request.url).searchParams;
   const { clients, total } = await listOAuthClientsAsAdmin({ partnerId: search.get("partner_id") ?? undefined, page: Number(search.get("page") ?? 1) || 1 });
   return Response.json({ clients: clients.map((c) => oauthClientJson(c)), total });
@@ -19,8 +19,7 @@ export const GET = route("json", async (request) => {
  * 201 with `client_secret`, shown this once.
  */
 export const POST = route("json", async (request) => {
-  const principal = await getPrincipal(request, { accept: ["user"] });
-  requireAdminForApi(principal);
-  const { client, clientSecret } = await createOAuthClientAsAdmin(await readJson(request), { type: "user", id: principal.userId });
+  const actor = await getAdminActor(request);
+  const { client, clientSecret } = await createOAuthClientAsAdmin(await readJson(request), actor);
   return Response.json(oauthClientJson(client, clientSecret), { status: 201, headers: { "Cache-Control": "no-store" } });
 });

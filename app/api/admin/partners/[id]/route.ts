@@ -1,4 +1,4 @@
-import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { getAdminActor } from "@/lib/auth/principal";
 import { route } from "@/lib/http/route";
 import { getPartnerAsAdmin } from "@/lib/partners/approval";
 
@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 /** Admin: one partner. */
 export const GET = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  requireAdminForApi(await getPrincipal(request, { accept: ["user"] }));
+  await getAdminActor(request);
   return Response.json(await getPartnerAsAdmin((await params).id));
 });

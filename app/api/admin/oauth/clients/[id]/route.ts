@@ -1,4 +1,4 @@
-import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { getAdminActor } from "@/lib/auth/principal";
 import { route } from "@/lib/http/route";
 import { deleteOAuthClientAsAdmin } from "@/lib/oauth/clients";
 
@@ -6,8 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** Admin: delete a client; its tokens stop working on their next use. */
 export const DELETE = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  const principal = await getPrincipal(request, { accept: ["user"] });
-  requireAdminForApi(principal);
-  await deleteOAuthClientAsAdmin((await params).id, { type: "user", id: principal.userId });
+  const actor = await getAdminActor(request);
+  await deleteOAuthClientAsAdmin((await params).id, actor);
   return new Response(null, { status: 204 });
 });

@@ -1,4 +1,4 @@
-import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { getAdminActor } from "@/lib/auth/principal";
 import { readJson } from "@/lib/http/body";
 import { NotFoundError } from "@/lib/http/errors";
 import { route } from "@/lib/http/route";
@@ -11,10 +11,8 @@ export const dynamic = "force-dynamic";
  * `{ "reason": "…" }`. A transition from the wrong state answers 409; an unknown partner 404.
  */
 export const POST = route<{ params: Promise<{ id: string; action: string }> }>("json", async (request, { params }) => {
-  const principal = await getPrincipal(request, { accept: ["user"] });
-  requireAdminForApi(principal);
+  const actor = await getAdminActor(request);
   const { id, action } = await params;
-  const actor = { type: "user" as const, id: principal.userId };
   switch (action) {
     case "approve":
       return Response.json(await approvePartnerAsAdmin(id, actor));

@@ -1,4 +1,4 @@
-import { getPrincipal, requireAdminForApi } from "@/lib/auth/principal";
+import { getAdminActor } from "@/lib/auth/principal";
 import { NotFoundError } from "@/lib/http/errors";
 import { route } from "@/lib/http/route";
 import { disableOAuthClientAsAdmin, enableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
@@ -8,10 +8,8 @@ export const dynamic = "force-dynamic";
 
 /** Admin: `POST /api/admin/oauth/clients/{id}/rotate-secret | disable | enable`. */
 export const POST = route<{ params: Promise<{ id: string; action: string }> }>("json", async (request, { params }) => {
-  const principal = await getPrincipal(request, { accept: ["user"] });
-  requireAdminForApi(principal);
+  const actor = await getAdminActor(request);
   const { id, action } = await params;
-  const actor = { type: "user" as const, id: principal.userId };
   switch (action) {
     case "rotate-secret": {
       const { client, clientSecret } = await rotateOAuthClientSecretAsAdmin(id, actor);
