@@ -2,6 +2,7 @@
  * Shared plumbing for server actions: resolve the signed-in user, run, and turn failures into a message for the page.
  * Next.js checks a server action's Origin against the host (CSRF); roles and tenancy are checked here.
  */
+import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { ZodError } from "zod";
 import type { ActionResult } from "@/components/confirm-action";
@@ -23,24 +24,41 @@ function failure(error: unknown): ActionResult {
   throw error;
 }
 
-/** Runs `run` for a signed-in admin. */
-export async function runAsAdmin(run: (actor: { type: "user"; id: string }) => Promise<Outcome>): Promise<ActionResult> {
+/** A form field as a string ("" when absent); zod in lib/ validates it. */
+export function formField(form: FormData, name: string): string {
+  return String(form.get(name) ?? "");
+}
+
+/** After a successful action, re-renders these paths (and everything under them). */
+function revalidate(paths: readonly string[]): void {
+  for (const path of paths) revalidatePath(path, "layout");
+}
+
+/** Runs `run` for a signed-in admin; on success re-renders `revalidatePaths`. */
+export async function runAsAdmin(run: (actor: { type: "user"; id: string }) => Promise<Outcome>, revalidatePaths: readonly string[] = []): Promise<ActionResult> {
   try {
     const user = await getSessionUser({ headers: await headers() });
     if (!user || user.role !== "admin") return { ok: false, message: "Administrators only." };
-    return toResult(await run({ type: "user", id: user.userId }));
+    const result = toResult(await run({ type: "user", id: user.userId }));
+    revalidate(revalidatePaths);
+    return result;
   } catch (error) {
     return failure(error);
   }
 }
 
-/** Runs `run` in the signed-in partner member's own tenant. */
-export async function runAsPartnerMember(run: (context: { partnerId: string; actor: { type: "user"; id: string } }) => Promise<Outcome>): Promise<ActionResult> {
+/** Runs `run` in the signed-in partner member's own tenant; on success re-renders `revalidatePaths`. */
+export async function runAsPartnerMember(
+  run: (context: { partnerId: string; actor: { type: "user"; id: string } }) => Promise<Outcome>,
+  revalidatePaths: readonly string[] = [],
+): Promise<ActionResult> {
   try {
     const user = await getSessionUser({ headers: await headers() });
     if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
     const { partnerId, userId } = requireApprovedPartnerUser(user);
-    return toResult(await run({ partnerId, actor: { type: "user", id: userId } }));
+    const result = toResult(await run({ partnerId, actor: { type: "user", id: userId } }));
+    revalidate(revalidatePaths);
+    return result;
   } catch (error) {
     return failure(error);
   }

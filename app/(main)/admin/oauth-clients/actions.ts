@@ -1,17 +1,10 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/components/confirm-action";
-import { runAsAdmin } from "@/lib/http/actions";
+import { formField as field, runAsAdmin } from "@/lib/http/actions";
 import { createOAuthClientAsAdmin, deleteOAuthClientAsAdmin, disableOAuthClientAsAdmin, enableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
 
-const field = (form: FormData, name: string) => String(form.get(name) ?? "");
-
-async function adminAction(run: Parameters<typeof runAsAdmin>[0]): Promise<ActionResult> {
-  const result = await runAsAdmin(run);
-  if (result?.ok) revalidatePath("/admin/oauth-clients");
-  return result;
-}
+const adminAction = (run: Parameters<typeof runAsAdmin>[0]) => runAsAdmin(run, ["/admin/oauth-clients"]);
 
 export async function createClientAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return adminAction(async (actor) => {

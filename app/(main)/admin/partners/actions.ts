@@ -1,19 +1,12 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/components/confirm-action";
-import { runAsAdmin } from "@/lib/http/actions";
+import { formField as field, runAsAdmin } from "@/lib/http/actions";
 import { allowDomainAsAdmin, removeAllowlistEntryAsAdmin } from "@/lib/partners/allowlist";
 import { approvePartnerAsAdmin, rejectPartnerAsAdmin, reinstatePartnerAsAdmin, suspendPartnerAsAdmin } from "@/lib/partners/approval";
 import { retryEmailAsAdmin } from "@/lib/mail/outbox";
 
-const field = (form: FormData, name: string) => String(form.get(name) ?? "");
-
-async function adminAction(run: Parameters<typeof runAsAdmin>[0]): Promise<ActionResult> {
-  const result = await runAsAdmin(run);
-  if (result?.ok) revalidatePath("/admin", "layout");
-  return result;
-}
+const adminAction = (run: Parameters<typeof runAsAdmin>[0]) => runAsAdmin(run, ["/admin"]);
 
 export async function approvePartnerAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return adminAction(async (actor) => `Approved ${(await approvePartnerAsAdmin(field(form, "partnerId"), actor)).name}.`);

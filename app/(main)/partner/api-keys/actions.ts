@@ -1,17 +1,10 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/components/confirm-action";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/api-keys";
-import { runAsPartnerMember } from "@/lib/http/actions";
+import { formField as field, runAsPartnerMember } from "@/lib/http/actions";
 
-const field = (form: FormData, name: string) => String(form.get(name) ?? "");
-
-async function memberAction(run: Parameters<typeof runAsPartnerMember>[0]): Promise<ActionResult> {
-  const result = await runAsPartnerMember(run);
-  if (result?.ok) revalidatePath("/partner/api-keys");
-  return result;
-}
+const memberAction = (run: Parameters<typeof runAsPartnerMember>[0]) => runAsPartnerMember(run, ["/partner/api-keys"]);
 
 export async function createApiKeyAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return memberAction(async ({ partnerId, actor }) => {

@@ -1,21 +1,11 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/components/confirm-action";
-import { runAsPartnerMember } from "@/lib/http/actions";
+import { formField as field, runAsPartnerMember } from "@/lib/http/actions";
 import { createClient, issueAccessLink, revokeAccessLink, setClientActive } from "@/lib/portal/clients";
 import { createProject, linkProjectToClient } from "@/lib/portal/projects";
 
-const field = (form: FormData, name: string) => String(form.get(name) ?? "");
-
-async function memberAction(run: Parameters<typeof runAsPartnerMember>[0]): Promise<ActionResult> {
-  const result = await runAsPartnerMember(run);
-  if (result?.ok) {
-    revalidatePath("/partner/clients", "layout");
-    revalidatePath("/partner/projects", "layout");
-  }
-  return result;
-}
+const memberAction = (run: Parameters<typeof runAsPartnerMember>[0]) => runAsPartnerMember(run, ["/partner/clients", "/partner/projects"]);
 
 export async function createClientAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return memberAction(async ({ partnerId, actor }) => `Created ${(await createClient(partnerId, { name: field(form, "name") }, actor)).name}.`);

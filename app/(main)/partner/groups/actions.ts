@@ -1,18 +1,11 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { ActionResult } from "@/components/confirm-action";
-import { runAsPartnerMember } from "@/lib/http/actions";
+import { formField as field, runAsPartnerMember } from "@/lib/http/actions";
 import { addGroupMember, createGroup, deleteGroup, removeGroupMember } from "@/lib/groups/groups";
 
-const field = (form: FormData, name: string) => String(form.get(name) ?? "");
-
-async function memberAction(run: Parameters<typeof runAsPartnerMember>[0]): Promise<ActionResult> {
-  const result = await runAsPartnerMember(run);
-  if (result?.ok) revalidatePath("/partner/groups", "layout");
-  return result;
-}
+const memberAction = (run: Parameters<typeof runAsPartnerMember>[0]) => runAsPartnerMember(run, ["/partner/groups"]);
 
 export async function createGroupAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return memberAction(async ({ partnerId, actor }) => `Created ${(await createGroup(partnerId, { name: field(form, "name"), description: field(form, "description") || null }, actor)).name}.`);
