@@ -1,6 +1,7 @@
 /**
- * `npm test`: unit, integration (real PostgreSQL) and e2e (Playwright, real Chromium), then one summary.
- * `npm test -- unit|integration|e2e` runs one layer. The last line is `N passed, N failed[, N skipped]`.
+ * `npm test`: unit, integration (real PostgreSQL), hostile (fuzz, isolation, concurrency, faults, two production
+ * instances) and e2e (Playwright, real Chromium), then one summary. `npm test -- unit|integration|hostile|e2e`
+ * runs one layer. The last line is `N passed, N failed[, N skipped]`.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -33,7 +34,7 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
-function vitestLayer(layer: "unit" | "integration"): LayerResult {
+function vitestLayer(layer: "unit" | "integration" | "hostile"): LayerResult {
   const output = path.join(RESULTS, `${layer}.json`);
   rmSync(output, { force: true });
   const { status, seconds } = run(bin("vitest"), ["run", "--project", layer, "--reporter=default", "--reporter=json", `--outputFile.json=${output}`]);
@@ -65,14 +66,14 @@ function e2eLayer(): LayerResult {
 }
 
 const requested = process.argv[2];
-const layers = requested ? [requested] : ["unit", "integration", "e2e"];
+const layers = requested ? [requested] : ["unit", "integration", "hostile", "e2e"];
 mkdirSync(RESULTS, { recursive: true });
 const results: LayerResult[] = [];
 for (const layer of layers) {
-  if (layer === "unit" || layer === "integration") results.push(vitestLayer(layer));
+  if (layer === "unit" || layer === "integration" || layer === "hostile") results.push(vitestLayer(layer));
   else if (layer === "e2e") results.push(e2eLayer());
   else {
-    console.error(`unknown test layer "${layer}" (use unit, integration or e2e)`);
+    console.error(`unknown test layer "${layer}" (use unit, integration, hostile or e2e)`);
     process.exit(1);
   }
 }

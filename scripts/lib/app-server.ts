@@ -3,6 +3,7 @@
  * Used by the dev launcher, the e2e global setup and the benchmark.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { openSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "./env-files.ts";
 
@@ -19,6 +20,7 @@ export interface AppServer {
  * @param options.distDir  Next's build directory (lets e2e run beside a developer's `npm run dev`)
  * @param options.timeoutMs how long to wait for `/api/health` (ms)
  * @param options.quiet    drop the app's stdout (stderr is always shown)
+ * @param options.logFile  append the app's stdout and stderr to this file instead of the terminal (log scans)
  * @throws Error when the app exits or does not answer in time
  */
 export async function startAppServer(options: {
@@ -28,6 +30,7 @@ export async function startAppServer(options: {
   distDir?: string;
   timeoutMs?: number;
   quiet?: boolean;
+  logFile?: string;
   hostname?: string;
 }): Promise<AppServer> {
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -37,7 +40,9 @@ export async function startAppServer(options: {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}), NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", options.quiet ? "ignore" : "inherit", "inherit"],
+    stdio: options.logFile
+      ? ["ignore", openSync(options.logFile, "a"), openSync(options.logFile, "a")]
+      : ["ignore", options.quiet ? "ignore" : "inherit", "inherit"],
   });
   const url = `http://localhost:${options.port}`;
   const stop = async () => {
