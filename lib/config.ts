@@ -18,6 +18,15 @@ const optionalString = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+/** A per-minute request limit: a positive whole number. */
+const perMinute = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, "must be a whole number of requests per minute (1 or more)")
+    .transform(Number)
+    .optional(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -38,6 +47,10 @@ const envSchema = z.object({
   MAIL_FROM: optionalString,
   REQUIRE_MCP_AUTH: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  RATE_LIMIT_TOKEN_PER_MINUTE: perMinute,
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: perMinute,
+  RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE: perMinute,
+  RATE_LIMIT_PORTAL_ENTER_PER_MINUTE: perMinute,
 });
 
 export interface OidcProviderConfig {
@@ -45,6 +58,18 @@ export interface OidcProviderConfig {
   clientSecret: string;
   /** Issuer URL; the provider's public issuer unless pointed at the local test issuer. */
   issuer: string;
+}
+
+/** Requests per minute (fixed one-minute windows, counted in PostgreSQL across instances). */
+export interface RateLimits {
+  /** POST /oauth/token per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE, default 600). */
+  tokenPerMinute: number;
+  /** Auth.js sign-in POSTs and callbacks per IP (RATE_LIMIT_SIGN_IN_PER_MINUTE, default 20). */
+  signInPerMinute: number;
+  /** POST /auth/client per IP (RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE, default 30). */
+  clientExchangePerMinute: number;
+  /** GET /portal/enter/{token} per IP (RATE_LIMIT_PORTAL_ENTER_PER_MINUTE, default 20). */
+  portalEnterPerMinute: number;
 }
 
 export interface Config {
@@ -75,6 +100,7 @@ export interface Config {
   /** False only for local debugging of the MCP server (refused in production). */
   requireMcpAuth: boolean;
   logLevel: string;
+  rateLimits: RateLimits;
   /** Insecure defaults that were filled in (development and test only). */
   warnings: string[];
 }
@@ -172,6 +198,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM ?? "Gatehouse <no-reply@gatehouse.invalid>",
     requireMcpAuth: e.REQUIRE_MCP_AUTH !== "false",
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
+    rateLimits: {
+      tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE ?? 600,
+      signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE ?? 20,
+      clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
+      portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
+    },
     warnings,
   };
 }

@@ -1,7 +1,15 @@
 /**
- * Fixed-window rate limits stored in PostgreSQL, so every instance counts the same requests (one statement per hit).
+ * Fixed-window rate limits stored in PostgreSQL, so every instance counts the same requests (one statement per
+ * hit). The table is UNLOGGED: counters skip the write-ahead log (no fsync on the request path) and are emptied
+ * after a crash, which for one-minute windows loses nothing that matters.
+ *
+ * Gatehouse's own code rather than a library: the store must be the database every instance already shares,
+ * and the whole limiter is one UPSERT.
  */
+import { getConfig, type RateLimits } from "@/lib/config";
 import { db } from "@/lib/db";
+import { recordAuditInBackground } from "@/lib/audit/record-audit";
+import { RateLimitedError } from "@/lib/http/errors";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -14,6 +22,7 @@ export interface RateLimitResult {
 /**
  * Counts one hit against `key` and says whether it is within `limit` per `windowSeconds`.
  * @param key e.g. `portal-enter:ip:203.0.113.7`
+ * @param windowSeconds window length in seconds
  */
 export async function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
   const [row] = await db.$queryRaw<{ count: number; retry_after: number }[]>`
@@ -24,6 +33,45 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
     RETURNING count, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => ${windowSeconds}) - now())))::int AS retry_after`;
   const count = Number(row!.count);
   return { allowed: count <= limit, count, retryAfterSeconds: Math.max(1, Number(row!.retry_after)) };
+}
+
+/** The limited entry points, each with its per-minute limit in the configuration and its audit action. */
+const POLICIES = {
+  /** POST /oauth/token, per client_id and IP. */
+  "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
+  /** Auth.js sign-in POSTs and OAuth callbacks, per IP. */
+  "sign-in": { limit: "signInPerMinute", audit: "auth.sign_in_rate_limited" },
+  /** POST /auth/client (client credentials → API key), per IP. */
+  "client-exchange": { limit: "clientExchangePerMinute", audit: "auth.client_exchange_rate_limited" },
+  /** GET /portal/enter/{token}, per IP. */
+  "portal-enter": { limit: "portalEnterPerMinute", audit: "portal.enter_rate_limited" },
+} as const satisfies Record<string, { limit: keyof RateLimits; audit: string }>;
+
+export type RateLimitPolicy = keyof typeof POLICIES;
+
+/**
+ * Counts one request under `policy` for `subject` in a one-minute window and refuses it when over the
+ * configured limit. The first refusal of each window writes one audit event (not one per refused request).
+ *
+ * @param subject what the limit is per, e.g. `ip:203.0.113.7` or `client:svc_123:ip:203.0.113.7`
+ * @param context the caller's IP and request id, for the audit event
+ * @param message the 429 message shown to the caller
+ * @throws RateLimitedError (429 with `Retry-After` in seconds) when over the limit
+ */
+export async function enforceRateLimit(
+  policy: RateLimitPolicy,
+  subject: string,
+  context: { ip: string; requestId?: string },
+  message?: string,
+): Promise<void> {
+  const { limit: limitName, audit } = POLICIES[policy];
+  const limit = getConfig().rateLimits[limitName];
+  const result = await hitRateLimit(`${policy}:${subject}`, limit, 60);
+  if (result.allowed) return;
+  if (result.count === limit + 1) {
+    recordAuditInBackground({ action: audit, actor: { type: "anonymous" }, ip: context.ip, requestId: context.requestId, metadata: { limitPerMinute: limit } });
+  }
+  throw new RateLimitedError(result.retryAfterSeconds, message);
 }
 
 /**

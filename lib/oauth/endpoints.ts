@@ -3,6 +3,7 @@
  * read the form → authenticate the client → do the one thing → answer with `Cache-Control: no-store`.
  */
 import { OAuthError } from "@/lib/http/errors";
+import { clientIp, enforceRateLimit } from "@/lib/http/rate-limit";
 import { authenticateClient } from "@/lib/oauth/clients";
 import { readClientCredentials, readFormParams } from "@/lib/oauth/token-request";
 import { introspectToken, issueAccessToken, revokeToken } from "@/lib/oauth/tokens";
@@ -17,13 +18,28 @@ async function authenticatedForm(request: Request) {
   return { params, client };
 }
 
-/** `POST /oauth/token`: RFC 6749 §4.4 client credentials. */
-export async function handleTokenRequest(request: Request): Promise<Response> {
+/**
+ * `POST /oauth/token`: RFC 6749 §4.4 client credentials.
+ *
+ * Rate limited per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE). The limiter's UPSERT runs beside the client
+ * lookup rather than before it (one round trip of latency, not two); over the limit the answer is 429 whatever
+ * the credentials were, so a guesser learns nothing once limited.
+ * @param meta.requestId for the audit event of a refusal
+ * @throws OAuthError (RFC 6749 §5.2), RateLimitedError (429 + Retry-After)
+ */
+export async function handleTokenRequest(request: Request, meta: { requestId?: string } = {}): Promise<Response> {
   const params = await readFormParams(request);
   const grantType = params.get("grant_type");
   if (!grantType) throw new OAuthError("invalid_request", "The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
-  const client = await authenticateClient(credentials.clientId, credentials.clientSecret, { basic: credentials.basic });
+  const ip = clientIp(request.headers);
+  const [limited, authenticated] = await Promise.allSettled([
+    enforceRateLimit("oauth-token", `client:${credentials.clientId.slice(0, 100)}:ip:${ip}`, { ip, requestId: meta.requestId }),
+    authenticateClient(credentials.clientId, credentials.clientSecret, { basic: credentials.basic }),
+  ]);
+  if (limited.status === "rejected") throw limited.reason;
+  if (authenticated.status === "rejected") throw authenticated.reason;
+  const client = authenticated.value;
   if (grantType !== "client_credentials") throw new OAuthError("unsupported_grant_type", "Only client_credentials is supported.");
   if (params.has("resource") && params.has("audience") && params.get("resource") !== params.get("audience")) {
     throw new OAuthError("invalid_request", "Send resource or audience, not two different values.");

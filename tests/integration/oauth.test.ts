@@ -3,6 +3,7 @@ import * as oauth from "oauth4webapi";
 import { SignJWT, generateKeyPair, createRemoteJWKSet, jwtVerify, decodeJwt, UnsecuredJWT } from "jose";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
 import { resetConfigForTests } from "@/lib/config";
+import { db } from "@/lib/db";
 import { createOAuthClientAsAdmin, disableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
 import { rotateSigningKeys, clearSigningKeyCache } from "@/lib/oauth/signing-keys";
 import { createPartner, createUser } from "./support";
@@ -296,5 +297,34 @@ describe("the service token manager against the running app", () => {
     const response = await manager.fetch(`${app.url}/api/auth/groups`);
     expect(response.status).toBe(200);
     expect(await manager.getToken()).not.toBe(first);
+  });
+});
+
+describe("token endpoint rate limit", () => {
+  it("refuses a client's requests from one IP beyond the per-minute limit with 429 + Retry-After, whatever the secret", async () => {
+    process.env.RATE_LIMIT_TOKEN_PER_MINUTE = "3";
+    resetConfigForTests();
+    try {
+      const limited = await registerClient();
+      const other = await registerClient();
+      const form = new URLSearchParams({ grant_type: "client_credentials" });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post("/oauth/token", form, { authorization: basic(limited.clientId, limited.clientSecret) })).status);
+      expect(statuses).toEqual([200, 200, 200]);
+
+      const refused = await post("/oauth/token", form, { authorization: basic(limited.clientId, limited.clientSecret) });
+      expect(refused.status).toBe(429);
+      expect(refused.json).toMatchObject({ error: "rate_limited" });
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+      // A guess with a wrong secret is refused the same way: no oracle once limited.
+      expect((await post("/oauth/token", form, { authorization: basic(limited.clientId, "gcs_wrong") })).status).toBe(429);
+      // Another client is counted separately.
+      expect((await post("/oauth/token", form, { authorization: basic(other.clientId, other.clientSecret) })).status).toBe(200);
+      await expect.poll(() => db.auditEvent.count({ where: { action: "oauth.token_rate_limited", occurredAt: { gte: new Date(Date.now() - 60_000) } } })).toBe(1);
+    } finally {
+      delete process.env.RATE_LIMIT_TOKEN_PER_MINUTE;
+      resetConfigForTests();
+    }
   });
 });
