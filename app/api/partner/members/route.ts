@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getPrincipal, requireApprovedPartnerUser } from "@/lib/auth/principal";
+import { getPrincipal, tenantOf } from "@/lib/auth/principal";
 import { route } from "@/lib/http/route";
 import { listPartnerMembers } from "@/lib/partners/partner";
 
@@ -13,7 +13,7 @@ const membersQuerySchema = z.object({
 /** The caller's partner's members, paginated (`?page=&page_size=`). Only the caller's tenant. */
 export const GET = route("json", async (request) => {
   const principal = await getPrincipal(request, { accept: ["user", "api_key"], scopes: ["partner:read"] });
-  const { partnerId } = requireApprovedPartnerUser(principal);
+  const partnerId = tenantOf(principal); // an approved member's partner, or the API key's tenant
   const query = membersQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { members, total } = await listPartnerMembers(partnerId, { page: query.page, pageSize: query.page_size });
   return Response.json({
