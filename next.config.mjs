@@ -4,6 +4,9 @@ const nextConfig = {
   // Lets e2e tests and the benchmark build beside a developer's own `.next`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   reactStrictMode: true,
+  // Inlined at BUILD time: only `npm run bench` builds with GATEHOUSE_BENCH_BUILD=1, which turns on the bench-only
+  // app/api/bench/mcp-ungated route; in every other build that route is a constant 404.
+  env: { GATEHOUSE_BENCH_BUILD: process.env.GATEHOUSE_BENCH_BUILD ?? "" },
   // forbidden() renders app/forbidden.tsx with a real 403 status (admin pages seen by partner users).
   experimental: { authInterrupts: true },
   // Server-only packages that must not be bundled (native pg bindings are optional; pino uses worker threads).

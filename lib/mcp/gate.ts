@@ -33,6 +33,13 @@ export const MCP_CORS_HEADERS: Record<string, string> = {
   "Access-Control-Max-Age": "86400",
 };
 
+/** Adds the CORS headers to a handler's response without touching the body, so a streamed (SSE) response passes through unbuffered. */
+export function withMcpCors(response: Response): Response {
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(MCP_CORS_HEADERS)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 /** RFC 9728 §5.1: where a client finds which authorization server protects this resource. */
 export function resourceMetadataUrl(): string {
   return `${getConfig().appUrl}/.well-known/oauth-protected-resource/api/mcp`;
