@@ -1,0 +1,222 @@
+/**
+ * CSRF (issue 7): every cookie-authenticated state-changing route of the manifest, sent with a valid session cookie
+ * but from a foreign origin, is refused with 403 and changes nothing; the same request from Gatehouse's own origin
+ * then succeeds (so the refusal was the origin check, not a broken fixture). lib/auth/principal.ts assertSameOrigin
+ * accepts exactly `Origin: <AUTH_URL origin>`, or no Origin with `Sec-Fetch-Site: same-origin`.
+ *
+ * Also: Auth.js's own sign-out POST from a foreign origin, and a Next.js server action posted from a foreign origin.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { allowDomainAsAdmin } from "@/lib/partners/allowlist";
+import { createApiKey } from "@/lib/api-keys/api-keys";
+import { createGroup, addGroupMember } from "@/lib/groups/groups";
+import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
+// @ts-expect-error -- Next's compiled React Flight client ships no types; encodeReply is its documented entry point
+import { encodeReply } from "next/dist/compiled/react-server-dom-turbopack/client.edge";
+import { ROOT } from "../../scripts/lib/env-files.ts";
+import { createPartner, createUser, unique } from "../integration/support.ts";
+import { fillPattern, routeKey, routeMethods, UNSAFE_METHODS, type HttpMethod } from "./support/routes.ts";
+import { productionSessionCookie, SAME_ORIGIN, send, seedTenant, startUnlimitedInstance, tenantSnapshot, type Tenant } from "./support/fixtures.ts";
+import { HOSTILE_APP_URL, HOSTILE_DIST_DIR, type ProductionInstance } from "./support/production.ts";
+
+/** Origins a cross-site attacker's page could produce, each of which must be refused. */
+const FOREIGN: { name: string; headers: Record<string, string> }[] = [
+  { name: "foreign Origin", headers: { origin: "https://evil.example" } },
+  { name: "http:// downgrade of our origin", headers: { origin: HOSTILE_APP_URL.replace("https://", "http://") } },
+  { name: "look-alike suffix domain", headers: { origin: `${HOSTILE_APP_URL}.evil.example` } },
+  { name: "Origin: null (sandboxed frame)", headers: { origin: "null" } },
+  { name: "no Origin, Sec-Fetch-Site: cross-site", headers: { "sec-fetch-site": "cross-site" } },
+  { name: "no Origin, Sec-Fetch-Site: same-site (a sibling subdomain)", headers: { "sec-fetch-site": "same-site" } },
+  { name: "no Origin, no Sec-Fetch-Site", headers: {} },
+];
+
+interface CookieWrite {
+  /** Whose cookie: a member of the tenant, or an admin. */
+  as: "member" | "admin";
+  /** Fresh objects for one attempt; returns the params and body of a request that succeeds same-origin. */
+  prepare: () => Promise<{ params?: Record<string, string>; body?: unknown }>;
+  /** The status the same-origin request answers. */
+  success: number;
+}
+
+let app: ProductionInstance;
+let tenant: Tenant;
+let adminCookie: string;
+
+const pendingPartner = async () => ({ params: { id: (await createPartner({ status: "pending_approval" })).id } });
+const ownGroup = async () => (await createGroup(tenant.partnerId, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).id;
+
+/** Cookie-authenticated writes: every unsafe method whose handler accepts the session cookie (getPrincipal "user"). */
+const COOKIE_WRITES: Record<string, CookieWrite> = {
+  [routeKey("POST", "/api/auth/groups")]: { as: "member", success: 201, prepare: async () => ({ body: { name: unique("csrf") } }) },
+  [routeKey("PATCH", "/api/auth/groups/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: await ownGroup() }, body: { description: "renamed" } }) },
+  [routeKey("DELETE", "/api/auth/groups/[id]")]: { as: "member", success: 204, prepare: async () => ({ params: { id: await ownGroup() } }) },
+  [routeKey("POST", "/api/auth/groups/[id]/members")]: { as: "member", success: 201, prepare: async () => ({ params: { id: await ownGroup() }, body: { user_id: tenant.colleague.id } }) },
+  [routeKey("DELETE", "/api/auth/groups/[id]/members/[userId]")]: {
+    as: "member",
+    success: 204,
+    prepare: async () => {
+      const id = await ownGroup();
+      await addGroupMember(tenant.partnerId, id, tenant.colleague.id, { type: "user", id: tenant.user.id });
+      return { params: { id, userId: tenant.colleague.id } };
+    },
+  },
+  [routeKey("POST", "/api/auth/api-keys")]: { as: "member", success: 201, prepare: async () => ({ body: { name: unique("csrf") } }) },
+  [routeKey("DELETE", "/api/auth/api-keys/[id]")]: {
+    as: "member",
+    success: 200,
+    prepare: async () => ({ params: { id: (await createApiKey(tenant.partnerId, tenant.user.id, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).key.id } }),
+  },
+  [routeKey("POST", "/api/admin/allowlist")]: { as: "admin", success: 201, prepare: async () => ({ body: { value: `${unique("csrf")}.test` } }) },
+  [routeKey("DELETE", "/api/admin/allowlist/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await allowDomainAsAdmin({ value: `${unique("csrf")}.test` }, { type: "system" })).id } }) },
+  [routeKey("POST", "/api/admin/partners")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF partner") } }) },
+  [routeKey("POST", "/api/admin/partners/[id]/[action]")]: { as: "admin", success: 200, prepare: async () => ({ params: { ...(await pendingPartner()).params, action: "approve" } }) },
+  [routeKey("POST", "/api/admin/oauth/clients")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" } }) },
+  [routeKey("DELETE", "/api/admin/oauth/clients/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await oauthClient()).id } }) },
+  [routeKey("POST", "/api/admin/oauth/clients/[id]/[action]")]: { as: "admin", success: 200, prepare: async () => ({ params: { id: (await oauthClient()).id, action: "rotate-secret" } }) },
+};
+
+async function oauthClient() {
+  return (await createOAuthClientAsAdmin({ name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" }, { type: "system" })).client;
+}
+
+/**
+ * Unsafe methods that no cookie authenticates, and why; the test checks that the session and portal cookies alone
+ * get no 2xx from them (Auth.js's POSTs have their own double-submit CSRF token, tested below).
+ */
+const NOT_COOKIE_AUTHENTICATED: Record<string, string> = {
+  [routeKey("POST", "/oauth/token")]: "client credentials in the request",
+  [routeKey("POST", "/oauth/introspect")]: "client credentials in the request",
+  [routeKey("POST", "/oauth/revoke")]: "client credentials in the request",
+  [routeKey("POST", "/auth/client")]: "client credentials in the body",
+  [routeKey("POST", "/api/mcp")]: "API key or Bearer token only; the MCP gate never reads cookies",
+  [routeKey("DELETE", "/api/mcp")]: "API key or Bearer token only",
+  [routeKey("POST", "/api/bench/mcp-ungated")]: "bench-only build; a 404 here",
+  [routeKey("DELETE", "/api/bench/mcp-ungated")]: "bench-only build; a 404 here",
+  [routeKey("POST", "/portal/logout")]: "needs no session: it only clears the caller's own portal cookie (303)",
+  [routeKey("POST", "/api/auth/[...nextauth]")]: "Auth.js: its own double-submit CSRF token (see the sign-out test)",
+};
+
+/** What a forged write could touch: the member's tenant, and the admin-managed tables. */
+async function worldSnapshot(): Promise<string> {
+  const [own, allowlist, partners, oauthClients, audit] = await Promise.all([
+    tenantSnapshot(tenant.partnerId),
+    db.allowlistEntry.findMany({ orderBy: { id: "asc" } }),
+    db.partner.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, updatedAt: true } }),
+    db.oAuthClient.findMany({ orderBy: { id: "asc" }, select: { id: true, secretDigest: true, disabledAt: true } }),
+    db.auditEvent.count(),
+  ]);
+  return JSON.stringify({ own, allowlist, partners, oauthClients, audit });
+}
+
+beforeAll(async () => {
+  app = await startUnlimitedInstance("csrf");
+  tenant = await seedTenant("CSRF", app.url);
+  const admin = await createUser({ role: "admin" });
+  adminCookie = await productionSessionCookie(admin.id);
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe("CSRF", () => {
+  it("classifies every state-changing route as cookie-authenticated or, with a reason, not", () => {
+    const unsafe = routeMethods().filter(({ method }) => UNSAFE_METHODS.includes(method));
+    const unclassified = unsafe.filter(({ key }) => !(key in COOKIE_WRITES) && !(key in NOT_COOKIE_AUTHENTICATED)).map(({ key }) => key);
+    const stale = [...Object.keys(COOKIE_WRITES), ...Object.keys(NOT_COOKIE_AUTHENTICATED)].filter((key) => !unsafe.some((entry) => entry.key === key));
+    expect(unclassified, "add new writes to COOKIE_WRITES or NOT_COOKIE_AUTHENTICATED").toEqual([]);
+    expect(stale).toEqual([]);
+  });
+
+  it("refuses every cookie-authenticated write from a foreign origin with 403, changing nothing, and accepts it from our own", async () => {
+    let refused = 0;
+    for (const { route, method, key } of routeMethods()) {
+      const write = COOKIE_WRITES[key];
+      if (!write) continue;
+      const cookie = write.as === "admin" ? adminCookie : tenant.sessionCookie;
+      const { params, body } = await write.prepare();
+      const target = fillPattern(route.pattern, params ?? {});
+      const before = await worldSnapshot();
+      for (const foreign of FOREIGN) {
+        const response = await send(app.url, method, target, { headers: { cookie, ...foreign.headers }, body });
+        expect(response.status, `${method} ${route.pattern} with ${foreign.name}: ${response.text.slice(0, 200)}`).toBe(403);
+        expect(JSON.parse(response.text)).toMatchObject({ error: "forbidden" });
+        refused++;
+      }
+      expect(await worldSnapshot(), `${method} ${route.pattern}: a refused request changed data`).toBe(before);
+      for (const sameOrigin of [SAME_ORIGIN, { "sec-fetch-site": "same-origin" }]) {
+        if (sameOrigin !== SAME_ORIGIN && method !== "POST") continue; // one success per object for deletes/updates
+        const fresh = sameOrigin === SAME_ORIGIN ? { params, body } : await write.prepare();
+        const response = await send(app.url, method, fillPattern(route.pattern, fresh.params ?? {}), { headers: { cookie, ...sameOrigin }, body: fresh.body });
+        expect(response.status, `${method} ${route.pattern} same-origin (${JSON.stringify(sameOrigin)}): ${response.text.slice(0, 200)}`).toBe(write.success);
+      }
+    }
+    console.log(`[hostile] CSRF: ${refused} forged writes refused over ${Object.keys(COOKIE_WRITES).length} cookie-authenticated route methods (${FOREIGN.length} origin variants each)`);
+  });
+
+  it("gives cookies alone nothing on the routes that do not take them", async () => {
+    for (const { route, method, key } of routeMethods()) {
+      if (!(key in NOT_COOKIE_AUTHENTICATED) || route.pattern === "/portal/logout" || route.pattern === "/api/auth/[...nextauth]") continue;
+      const response = await send(app.url, method, fillPattern(route.pattern, {}), { headers: { cookie: `${tenant.sessionCookie}; ${tenant.portalCookie}`, ...SAME_ORIGIN }, body: {} });
+      expect(response.status, `${method} ${route.pattern}`).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+    }
+  });
+
+  it("does not sign a user out through a cross-site POST to Auth.js (no CSRF token)", async () => {
+    const member = await createUser({ partnerId: tenant.partnerId });
+    const cookie = await productionSessionCookie(member.id);
+    const response = await send(app.url, "POST", "/api/auth/signout", {
+      headers: { cookie, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      body: "callbackUrl=https%3A%2F%2Fevil.example",
+    });
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers.get("location") ?? "").not.toContain("evil.example");
+    expect(await db.session.count({ where: { userId: member.id } })).toBe(1);
+  });
+
+  it("does not run a server action posted from a foreign origin (Next.js compares Origin with Host)", async () => {
+    const actionId = serverActionId("app/(main)/partner/groups/page", "createGroupAction");
+    const host = new URL(app.url).host;
+    const post = async (origin: string, name: string) => {
+      const form = new FormData();
+      form.set("name", name);
+      form.set("description", "");
+      // The body the browser sends for `action(prevState, formData)`: React's own reply encoding.
+      const body = await encodeReply([undefined, form]);
+      return fetch(`${app.url}/partner/groups`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie: tenant.sessionCookie, origin, "next-action": actionId, accept: "text/x-component" },
+        body,
+      });
+    };
+    const forged = unique("forged");
+    const refused = await post("https://evil.example", forged);
+    const refusedBody = await refused.text();
+    // Next 16.4 aborts the action with a bare 500 ("Invalid Server Actions request.", no stack) before running it.
+    expect(refused.status).toBe(500);
+    expect(refusedBody).not.toMatch(/\n\s+at |node_modules|\/work\//);
+    expect(await db.group.count({ where: { partnerId: tenant.partnerId, name: forged } })).toBe(0);
+
+    const legitimate = unique("legitimate");
+    const accepted = await post(`http://${host}`, legitimate);
+    const acceptedBody = await accepted.text();
+    expect(accepted.status, acceptedBody).toBe(200);
+    expect(acceptedBody).toContain(`Created ${legitimate}.`);
+    expect(await db.group.count({ where: { partnerId: tenant.partnerId, name: legitimate } })).toBe(1);
+  });
+});
+
+/** The id Next assigned a server action, read from the production build's server-reference manifest. */
+function serverActionId(page: string, exportedName: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, HOSTILE_DIST_DIR, "server", "server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { workers: Record<string, unknown>; exportedName?: string }>;
+  };
+  const match = Object.entries(manifest.node).find(([, entry]) => page in entry.workers && entry.exportedName === exportedName);
+  if (!match) throw new Error(`no server action ${exportedName} for ${page} in the build`);
+  return match[0];
+}
