@@ -107,3 +107,21 @@ test.describe("sign-in through the local OpenID Connect issuer", () => {
     expect(await sql(`SELECT 1 FROM sessions WHERE session_token = $1`, [token])).toHaveLength(0);
   });
 });
+
+test.describe("sign-in rate limit", () => {
+  test("a network over its sign-in budget sees a clear page instead of reaching the identity provider", async ({ page, sql }) => {
+    // Spend this machine's budget (the app sees loopback as one of these, depending on the resolver).
+    const keys = ["sign-in:ip:127.0.0.1", "sign-in:ip:::1", "sign-in:ip:::ffff:127.0.0.1"];
+    for (const key of keys) {
+      await sql(`INSERT INTO rate_limit_buckets (key, window_start, count) VALUES ($1, now(), 1000000) ON CONFLICT (key) DO UPDATE SET window_start = now(), count = 1000000`, [key]);
+    }
+    try {
+      await page.goto("/sign-in");
+      await page.getByRole("button", { name: "Continue with Google" }).click();
+      await expect(page).toHaveURL(/\/sign-in\/error\?error=RateLimited$/);
+      await expect(page.getByRole("heading", { name: "Too many sign-in attempts" })).toBeVisible();
+    } finally {
+      await sql(`DELETE FROM rate_limit_buckets WHERE key = ANY($1)`, [keys]);
+    }
+  });
+});

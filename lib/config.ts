@@ -64,7 +64,10 @@ export interface OidcProviderConfig {
 export interface RateLimits {
   /** POST /oauth/token per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE, default 600). */
   tokenPerMinute: number;
-  /** Auth.js sign-in POSTs and callbacks per IP (RATE_LIMIT_SIGN_IN_PER_MINUTE, default 20). */
+  /**
+   * Sign-in starts (the sign-in page, Auth.js POSTs) and OAuth callbacks per IP (RATE_LIMIT_SIGN_IN_PER_MINUTE,
+   * default 60; one sign-in counts twice).
+   */
   signInPerMinute: number;
   /** POST /auth/client per IP (RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE, default 30). */
   clientExchangePerMinute: number;
@@ -200,7 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     rateLimits: {
       tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE ?? 600,
-      signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE ?? 20,
+      signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE ?? 60,
       clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
       portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
     },

@@ -39,7 +39,7 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
 const POLICIES = {
   /** POST /oauth/token, per client_id and IP. */
   "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
-  /** Auth.js sign-in POSTs and OAuth callbacks, per IP. */
+  /** Sign-in starts (the sign-in page's action, Auth.js POSTs) and OAuth callbacks, per IP. */
   "sign-in": { limit: "signInPerMinute", audit: "auth.sign_in_rate_limited" },
   /** POST /auth/client (client credentials → API key), per IP. */
   "client-exchange": { limit: "clientExchangePerMinute", audit: "auth.client_exchange_rate_limited" },

@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, configuredProviders } from "@/lib/auth/auth";
+import { RateLimitedError } from "@/lib/http/errors";
+import { clientIp, enforceRateLimit } from "@/lib/http/rate-limit";
 import { getPageUser, safeReturnPath } from "@/lib/http/pages";
 import { Card } from "@/components/card";
 
@@ -28,6 +31,16 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                 key={provider.id}
                 action={async () => {
                   "use server";
+                  // Same per-IP budget as the Auth.js routes (lib/auth/handlers.ts): starting here skips them.
+                  const ip = clientIp(await headers());
+                  const limited = await enforceRateLimit("sign-in", `ip:${ip}`, { ip }).then(
+                    () => false,
+                    (error: unknown) => {
+                      if (error instanceof RateLimitedError) return true;
+                      throw error;
+                    },
+                  );
+                  if (limited) redirect("/sign-in/error?error=RateLimited");
                   await signIn(provider.id, { redirectTo: returnTo });
                 }}
               >

@@ -22,6 +22,10 @@ const MESSAGES: Record<string, { title: string; body: string }> = {
     title: "Personal accounts can't sign up",
     body: "Gatehouse is for partner organisations. Sign in with your company's Google Workspace or Microsoft Entra ID account, not a personal Gmail or Microsoft account.",
   },
+  RateLimited: {
+    title: "Too many sign-in attempts",
+    body: "Too many sign-ins were started from your network in the last minute. Wait a minute, then try again.",
+  },
   Default: { title: "Sign-in failed", body: "Something went wrong while signing you in. Nothing was signed in. Please try again." },
 };
 
