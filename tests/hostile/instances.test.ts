@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueAccessLink } from "@/lib/portal/clients";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { HOSTILE_APP_URL, startProductionInstance, type ProductionInstance } from "./support/production.ts";
-import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, requestToken, seedTenant, type HostileTenant } from "./support/seed.ts";
+import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, seedTenant, type HostileTenant } from "./support/seed.ts";
 
 let one: ProductionInstance;
 let two: ProductionInstance;

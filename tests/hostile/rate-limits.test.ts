@@ -90,7 +90,7 @@ describe("rate limits shared by two instances", () => {
     await expectSharedLimit("GET /portal/enter/{token}", LIMITS.portalEnter, (instance) => fetch(`${instance.url}/portal/enter/${tenant.portal.linkSecret}`, { redirect: "manual" }), 303);
   });
 
-  it("limits sign-in starts (POST /api/auth/signin/{provider}) per IP", async () => {
+  it("limits sign-in starts (POST /api/auth/signin/{provider}) and callbacks per IP", async () => {
     // A browser's sign-in: the CSRF token from GET /api/auth/csrf (unlimited) with its cookie, then the POST.
     const csrf = await Promise.all(
       instances.map(async (instance) => {
@@ -112,6 +112,10 @@ describe("rate limits shared by two instances", () => {
       302,
     );
     expect(answers.length).toBe(LIMITS.signIn + 4);
+    // OAuth callbacks count in the same per-IP bucket, on either instance.
+    const callback = await fetch(`${instances[1]!.url}/api/auth/callback/google?code=x&state=y`, { redirect: "manual" });
+    expect(callback.status).toBe(429);
+    expect(callback.headers.get("retry-after")).toMatch(/^\d+$/);
     // Reading the session or the CSRF token is not limited.
     expect((await fetch(`${instances[0]!.url}/api/auth/csrf`)).status).toBe(200);
   });
