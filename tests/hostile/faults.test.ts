@@ -159,6 +159,10 @@ describe("faults", () => {
     expect(byStatus(down), "every request while PostgreSQL is down answers 503").toEqual({ 503: down.length });
     const oauth503 = down.find((s) => s.route === "POST /oauth/token")?.body;
     expect(oauth503).toEqual({ error: "temporarily_unavailable", error_description: expect.any(String) });
+    const otherBodies = new Set(down.filter((s) => s.route !== "POST /oauth/token").map((s) => JSON.stringify(s.body)));
+    expect([...otherBodies].map((b) => JSON.parse(b) as unknown), "the other routes answer the one service_unavailable body, nothing internal").toEqual(
+      [...otherBodies].map(() => ({ error: "service_unavailable", message: expect.stringMatching(/unavailable/) })),
+    );
     expect(recoveredAt, "each route answered 200 again after PostgreSQL returned, without restarting the app").toBeDefined();
   });
 
