@@ -5,7 +5,7 @@
  * (b) the app is SIGKILLed during a write load → no partially written records (every row has its audit event and
  *     vice versa, no orphans, constraints valid, counts match the 2xx answers up to the requests in flight).
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from "../..
 import { resetConfigForTests } from "@/lib/config";
 import { createUser } from "../integration/support.ts";
 import { HOSTILE_APP_URL, startProductionInstance, type ProductionInstance } from "./support/production.ts";
-import { accessToken, basicAuth, mcpInitialize, seedTenant, type HostileTenant } from "./support/seed.ts";
+import { accessToken, basicAuth, mcpInitialize, secretNeedles, seedTenant, type HostileTenant } from "./support/seed.ts";
 
 const dataDir = path.join(DATA_DIR, `faults-postgres-${process.pid}`);
 const DATABASE = "gatehouse_faults";
@@ -164,6 +164,12 @@ describe("faults", () => {
       [...otherBodies].map(() => ({ error: "service_unavailable", message: expect.stringMatching(/unavailable/) })),
     );
     expect(recoveredAt, "each route answered 200 again after PostgreSQL returned, without restarting the app").toBeDefined();
+    // Errors logged during the outage carry no credential of the failed requests.
+    const log = readFileSync(app.logFile, "utf8");
+    expect(log, "the outage is in the log").toMatch(/database unavailable/);
+    const secrets = { "client secret": tenant.oauthClient.clientSecret, "API key": tenant.apiKey.secret, "access token": token };
+    expect(Object.entries(secrets).filter(([, value]) => secretNeedles(value).some((needle) => log.includes(needle))).map(([name]) => name), "secrets in the outage log").toEqual([]);
+    console.log(`[hostile] outage log: ${Buffer.byteLength(log)} bytes, ${log.split("database unavailable").length - 1} "database unavailable" lines, ${Object.keys(secrets).length} secrets checked, 0 hits`);
   });
 
   it("leaves no partially written record when the app is SIGKILLed during a write load", async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueAccessLink } from "@/lib/portal/clients";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { HOSTILE_APP_URL, startProductionInstance, type ProductionInstance } from "./support/production.ts";
-import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, seedTenant, type HostileTenant } from "./support/seed.ts";
+import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, secretNeedles, seedTenant, type HostileTenant } from "./support/seed.ts";
 
 let one: ProductionInstance;
 let two: ProductionInstance;
@@ -132,17 +132,6 @@ describe("two instances on one database", () => {
 });
 
 /**
- * Two disjoint 20-character windows of the part of a secret no log line may hold (display prefixes such as `mg_4fT9ab`
- * are shown on purpose; for a JWT, its signature; for a cookie, its value). A one-character variant of the secret
- * still contains one of them, so a logged wrong guess is caught as well as the secret itself.
- */
-function needlesOf(secret: string): [string, string] {
-  const prefixed = /^(mg|gcs|gpl)_/.exec(secret);
-  const core = prefixed ? secret.slice(prefixed[0].length + 6) : secret.split(".").length === 3 ? secret.split(".")[2]! : secret.slice(secret.indexOf("=") + 1);
-  return [core.slice(0, 20), core.slice(-20)];
-}
-
-/**
  * The same secret with one character in the middle changed: well-formed enough to reach the checks, but wrong. (Not
  * the last character: in base64url the last one may carry only padding bits, so changing it may change nothing.)
  */
@@ -233,7 +222,7 @@ describe("logs", () => {
     const text = logs.map((file) => (existsSync(file) ? readFileSync(file, "utf8") : "")).join("\n");
     expect(text, "the instances' pino lines are in the captured logs").toMatch(/"service":"gatehouse".*email delivery failed/);
     expect(text).toMatch(/sign-in failed|auth\.js warning/);
-    const hits = issued.filter(({ value }) => needlesOf(value).some((needle) => text.includes(needle)));
+    const hits = issued.filter(({ value }) => secretNeedles(value).some((needle) => text.includes(needle)));
     expect(hits.map((h) => h.label), "secrets found in the logs").toEqual([]);
     console.log(
       `[hostile] log scan: ${Buffer.byteLength(text)} bytes in ${logs.length} files, ${text.split("\n").length} lines; ${issued.length} secrets checked ` +

@@ -140,3 +140,14 @@ export async function callServerAction(
   });
   return { status: response.status, body: await response.text() };
 }
+
+/**
+ * Two disjoint 20-character windows of the part of a secret no log line may hold (display prefixes such as `mg_4fT9ab`
+ * are shown on purpose; for a JWT, its signature; for a cookie, its value). A one-character variant of the secret
+ * still contains one of them, so a logged wrong guess is caught as well as the secret itself.
+ */
+export function secretNeedles(secret: string): [string, string] {
+  const prefixed = /^(mg|gcs|gpl)_/.exec(secret);
+  const core = prefixed ? secret.slice(prefixed[0].length + 6) : secret.split(".").length === 3 ? secret.split(".")[2]! : secret.slice(secret.indexOf("=") + 1);
+  return [core.slice(0, 20), core.slice(-20)];
+}
