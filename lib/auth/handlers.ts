@@ -2,10 +2,13 @@
  * Auth.js route handlers, wrapped so that
  * - sign-in starts (POST /api/auth/signin/*) and OAuth callbacks (/api/auth/callback/*) are rate limited per IP
  *   (RATE_LIMIT_SIGN_IN_PER_MINUTE; 429 + Retry-After, counted in PostgreSQL across instances), and
- * - a database outage answers 503 instead of a sign-in error loop.
+ * - a database outage answers 503 instead of a sign-in error loop, and
+ * - a malformed `callbackUrl` answers 400 (Auth.js's assertConfig would call it a server misconfiguration: 500).
  */
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth/auth";
+import { BadRequestError } from "@/lib/http/errors";
+import { readCookie } from "@/lib/http/cookies";
 import { toResponse } from "@/lib/http/respond";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
 import { clientIp, enforceRateLimit } from "@/lib/http/rate-limit";
@@ -13,11 +16,32 @@ import { clientIp, enforceRateLimit } from "@/lib/http/rate-limit";
 /** The Auth.js actions that start or finish a sign-in; session reads, CSRF and provider lists stay unlimited. */
 const SIGN_IN_PATH = /\/api\/auth\/(signin|callback)\/[^/]+$/;
 
+/** The callback-url cookies Auth.js reads (secure and plain names). */
+const CALLBACK_URL_COOKIES = ["__Secure-authjs.callback-url", "authjs.callback-url"];
+
+/**
+ * Whether the request carries a `callbackUrl` (query or cookie) that Auth.js's assertConfig refuses with
+ * InvalidCallbackUrl: neither a path nor an http(s) URL (same test as @auth/core's isValidHttpUrl).
+ */
+function hasInvalidCallbackUrl(request: NextRequest): boolean {
+  const url = new URL(request.url);
+  const values = [...url.searchParams.getAll("callbackUrl"), ...CALLBACK_URL_COOKIES.map((name) => readCookie(request.headers, name))];
+  return values.some((value) => {
+    if (!value) return false;
+    try {
+      return !/^https?:/.test(new URL(value, value.startsWith("/") ? url.origin : undefined).protocol);
+    } catch {
+      return true;
+    }
+  });
+}
+
 function wrap(handler: (request: NextRequest) => Promise<Response>, method: "GET" | "POST") {
   return async (request: NextRequest): Promise<Response> => {
     const requestId = request.headers.get("x-request-id") ?? undefined;
     try {
       const { pathname } = new URL(request.url);
+      if (hasInvalidCallbackUrl(request)) throw new BadRequestError("callbackUrl must be a path or an http(s) URL.");
       // GET /signin/{provider} only renders a page; POST starts the flow. Callbacks arrive as GET or POST.
       if (SIGN_IN_PATH.test(pathname) && (method === "POST" || pathname.includes("/callback/"))) {
         const ip = clientIp(request.headers);
