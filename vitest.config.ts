@@ -32,6 +32,8 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["tests/hostile/global-setup.ts"],
           env: { LOG_LEVEL: "silent" },
+          // next-auth imports `next/server` without an extension; inlined, vite resolves it (concurrency.test.ts).
+          server: { deps: { inline: ["next-auth"] } },
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,

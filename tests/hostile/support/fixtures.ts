@@ -43,7 +43,8 @@ export async function startUnlimitedInstance(name: string, env: Record<string, s
   useInstanceConfigInProcess();
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error("DATABASE_URL is not set (the hostile global setup sets it)");
-  return startProductionInstance({ databaseUrl, name, env: { ...UNLIMITED_RATE_LIMITS, ...env } });
+  // LOCAL_IDP_URL: "" so a test that points this process at the local issuer never leaks it into production.
+  return startProductionInstance({ databaseUrl, name, env: { ...UNLIMITED_RATE_LIMITS, LOCAL_IDP_URL: "", ...env } });
 }
 
 /** Forgets every rate-limit window (the table is shared by all instances). */
