@@ -44,11 +44,13 @@ export interface ProfileSummary {
  * - `next/dist/compiled/<lib>` and `next/dist/<area>/<part>` for Next's own code (e.g. `next/dist/server/lib`);
  * - `<pkg>` for other node_modules (scoped names kept);
  * - `app bundle (<dist>/server/…)` for Turbopack chunks (our code plus the libraries bundled into it);
- * - `node internals`, `(garbage collector)`, `(program)`, `(V8 builtins)` for the rest.
+ * - `wasm (Prisma query compiler)`, `node internals`, `(garbage collector)`, `(program)`, `(V8 builtins)` for the rest.
  */
 export function packageOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(V8 builtins)";
   if (url.startsWith("node:")) return "node internals";
+  // The only WebAssembly in the server is Prisma's query compiler (the Rust-free client).
+  if (url.startsWith("wasm://")) return "wasm (Prisma query compiler)";
   const file = url.replace(/^file:\/\//, "");
   const compiled = /\/node_modules\/next\/dist\/compiled\/((?:@[^/]+\/)?[^/]+)/.exec(file);
   if (compiled) return `next/dist/compiled/${compiled[1]!.replace(/\.js$/, "")}`;

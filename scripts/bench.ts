@@ -13,7 +13,8 @@
  * 5. Writes bench/results.md and bench/results.json.
  *
  * Options: `--duration <s>` (10), `--warmup <s>` (3), `--connections <n>` (50), `--reuse-build` (skip `next build`
- * when `.next-bench` exists: local iteration only), `--profile` (instead of the benchmark: CPU-profile `next start`
+ * when `.next-bench` exists: local iteration only), `--only floor,token,…` (a subset of scenario ids, printed and
+ * written to bench/.tmp/results-partial.json instead of bench/results.*: for experiments), `--profile` (instead of the benchmark: CPU-profile `next start`
  * under load on /api/health and /oauth/token and print where the time goes; see scripts/bench-profile.ts).
  */
 import { spawn, spawnSync, fork } from "node:child_process";
@@ -37,6 +38,7 @@ const { values: options } = parseArgs({
     connections: { type: "string", default: "50" },
     "reuse-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
 const DURATION = Number(options.duration);
@@ -287,6 +289,17 @@ async function runBenchmark(): Promise<void> {
       tokenScenario(`${peer.url}/token`, PEER_CLIENT.clientId, PEER_CLIENT.clientSecret, "peer", "Peer: oidc-provider POST /token (client_credentials, JWT)"),
       { ...floor, id: "floor-end", title: "GET /api/health again (drift check, end of run)" },
     ];
+    const only = options.only?.split(",");
+    if (only) {
+      const results: ScenarioResult[] = [];
+      for (const scenario of scenarios.filter((s) => s.id === "floor" || only.includes(s.id))) {
+        const result = await measure(scenario);
+        results.push({ id: scenario.id, title: scenario.title, ...result, ratio: result.rps / (results[0]?.rps ?? result.rps) });
+        log(`${scenario.title}: ${result.rps.toFixed(0)} req/s (${(results.at(-1)!.ratio * 100).toFixed(0)}% of floor), p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`);
+      }
+      writeFileSync(path.join(TMP_DIR, "results-partial.json"), `${JSON.stringify({ loadAverage: os.loadavg(), results }, null, 2)}\n`);
+      return;
+    }
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
       const result = await measure(scenario);
