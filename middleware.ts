@@ -1,7 +1,8 @@
 /**
  * Edge middleware: cheap, database-free work only (TOOLCHAIN.md; CVE-2025-29927 is why it is never the only check).
  * - stamps a request id and security headers (CSP with a per-request nonce) on every response;
- * - redirects anonymous browsers away from signed-in areas. Pages and handlers re-check on the server.
+ * - redirects anonymous browsers away from signed-in areas. Pages and handlers re-check on the server;
+ * - answers 403 to a server action posted from a foreign Origin (Next itself would answer a bare 500).
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
@@ -30,6 +31,18 @@ export function middleware(request: NextRequest) {
     isHttps: appUrl.startsWith("https://"),
     formActionOrigins: [...IDP_ORIGINS, ...localIdpOrigin()],
   });
+
+  // A server action posted from another origin: Next refuses it too (Origin vs Host), but with a bare 500; answer
+  // the 403 it is. Same rule as Next's: the public origin or the Host the request came to.
+  if (request.method === "POST" && request.headers.has("next-action")) {
+    const origin = request.headers.get("origin");
+    if (origin !== null && origin !== new URL(appUrl).origin && origin !== request.nextUrl.origin) {
+      const refused = NextResponse.json({ error: "forbidden", message: "Cross-site request refused." }, { status: 403 });
+      for (const [name, value] of Object.entries(headers)) refused.headers.set(name, value);
+      refused.headers.set("X-Request-Id", requestId);
+      return refused;
+    }
+  }
 
   const isSignedInArea = SIGNED_IN_AREAS.some((area) => pathname === area || pathname.startsWith(`${area}/`));
   const hasSessionCookie = SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name));
