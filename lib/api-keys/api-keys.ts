@@ -5,7 +5,7 @@
  * and immediate revocation on every instance because nothing is cached.
  */
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
 import { digestSecret, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
@@ -148,7 +148,7 @@ export function isWellFormedApiKey(value: string): boolean {
  */
 export async function verifyApiKey(value: string): Promise<VerifiedApiKey | null> {
   if (!isWellFormedApiKey(value)) return null;
-  const rows = await db.$queryRaw<{ id: string; partner_id: string; owner_user_id: string | null; owner_client_id: string | null; scopes: string[] }[]>`
+  const rows = await sql<{ id: string; partner_id: string; owner_user_id: string | null; owner_client_id: string | null; scopes: string[] }>`
     WITH sc AS (SELECT set_config('synchronous_commit', 'off', true)), k AS (
       UPDATE api_keys a SET usage_count = a.usage_count + 1, last_used_at = now()
       FROM partners p

@@ -3,7 +3,7 @@
  * filters by it; another tenant's group is indistinguishable from a missing one (404).
  */
 import { z } from "zod";
-import { db, type Prisma } from "@/lib/db";
+import { db, sql, type Prisma } from "@/lib/db";
 import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { ConflictError, NotFoundError } from "@/lib/http/errors";
 
@@ -66,7 +66,7 @@ export async function listGroups(partnerId: string, options: { page?: number; pa
  */
 export async function getGroup(partnerId: string, groupId: string): Promise<GroupView> {
   // Raw SQL on the Bearer read path: the ORM's per-call query compilation cost more CPU than the query (bench/NOTES.md).
-  const [group] = await db.$queryRaw<GroupView[]>`
+  const [group] = await sql<GroupView>`
     SELECT g.id, g.name, g.description, g.created_at AS "createdAt", g.updated_at AS "updatedAt",
            (SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id)::int AS "memberCount"
     FROM groups g WHERE g.id = ${groupId} AND g.partner_id = ${partnerId}`;
@@ -171,7 +171,7 @@ export async function removeGroupMember(partnerId: string, groupId: string, user
  * @returns the membership, or null when the user is not a member or the group is not the tenant's
  */
 export async function checkGroupMembership(partnerId: string, groupId: string, userId: string): Promise<{ addedAt: Date } | null> {
-  const rows = await db.$queryRaw<{ created_at: Date }[]>`
+  const rows = await sql<{ created_at: Date }>`
     SELECT m.created_at FROM group_memberships m JOIN groups g ON g.id = m.group_id
     WHERE m.group_id = ${groupId} AND m.user_id = ${userId} AND g.partner_id = ${partnerId}`;
   return rows[0] ? { addedAt: rows[0].created_at } : null;

@@ -7,7 +7,7 @@
  * and the whole limiter is one UPSERT.
  */
 import { getConfig, type RateLimits } from "@/lib/config";
-import { db } from "@/lib/db";
+import { sql } from "@/lib/db";
 import { recordAuditInBackground } from "@/lib/audit/record-audit";
 import { RateLimitedError } from "@/lib/http/errors";
 
@@ -25,7 +25,7 @@ export interface RateLimitResult {
  * @param windowSeconds window length in seconds
  */
 export async function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-  const [row] = await db.$queryRaw<{ count: number; retry_after: number }[]>`
+  const [row] = await sql<{ count: number; retry_after: number }>`
     INSERT INTO rate_limit_buckets (key, window_start, count) VALUES (${key}, now(), 1)
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN rate_limit_buckets.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE rate_limit_buckets.count + 1 END,

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { db, type Prisma } from "@/lib/db";
+import { db, sql, type Prisma } from "@/lib/db";
 import { auditRow } from "@/lib/audit/record-audit";
 import { ConflictError, NotFoundError, OAuthError } from "@/lib/http/errors";
 import { digestSecret, digestsEqual, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
@@ -189,7 +189,7 @@ export async function authenticateClient(clientId: string, clientSecret: string,
   const wellFormed = isWellFormedSecret("gcs", clientSecret);
   // Raw SQL on this hot path (every token request): the ORM's per-call query compilation cost more CPU than the
   // rest of the endpoint (bench/NOTES.md).
-  const [row] = await db.$queryRaw<(Omit<AuthenticatedClient, "id"> & { id: string; secretDigest: string; disabled: boolean; approved: boolean })[]>`
+  const [row] = await sql<Omit<AuthenticatedClient, "id"> & { id: string; secretDigest: string; disabled: boolean; approved: boolean }>`
     SELECT c.id, c.client_id AS "clientId", c.partner_id AS "partnerId", c.secret_digest AS "secretDigest",
            c.allowed_scopes AS "allowedScopes", c.default_scopes AS "defaultScopes", c.grant_types AS "grantTypes",
            c.access_token_ttl_seconds AS "accessTokenTtlSeconds", c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { db } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import { BearerError, OAuthError } from "@/lib/http/errors";
 import { getSigningKey, getVerificationKey, SIGNING_ALG } from "@/lib/oauth/signing-keys";
 import { issuerUrl, parseScopeParam, resourceServers } from "@/lib/oauth/scopes";
@@ -115,7 +115,7 @@ export async function verifyAccessToken(token: string, audience: string = resour
     const expired = error instanceof joseErrors.JWTExpired;
     throw new BearerError("invalid_token", expired ? "The access token expired." : "The access token is not valid.");
   }
-  const [state] = await db.$queryRaw<{ disabled: boolean; approved: boolean; revoked: boolean }[]>`
+  const [state] = await sql<{ disabled: boolean; approved: boolean; revoked: boolean }>`
     SELECT c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved,
            EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${verified.jti}) AS revoked
     FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
