@@ -24,6 +24,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { startAppServer, type AppServer } from "./lib/app-server.ts";
+import { localProductionEnv } from "./lib/production-env.ts";
 import { ROOT } from "./lib/env-files.ts";
 import { findFreePort } from "./lib/postgres.ts";
 import { prepareTestDatabase } from "./lib/test-database.ts";
@@ -49,24 +50,13 @@ const DIST_DIR = ".next-bench";
 const BENCH_DIR = path.join(ROOT, "bench");
 const TMP_DIR = path.join(BENCH_DIR, ".tmp");
 const PROFILE_DIR = path.join(TMP_DIR, "prof");
-const APP_URL = "https://gatehouse.bench.test";
 const TOKEN_LIMIT = "100000000";
 const MCP_PROTOCOL_VERSION = "2025-06-18";
 const EXTERNAL_DATABASE = Boolean(process.env.DATABASE_URL);
 
 /** The production configuration the app refuses to start without (lib/config.ts); also used in-process for seeding. */
-const APP_ENV: Record<string, string> = {
-  NODE_ENV: "production",
-  AUTH_URL: APP_URL,
-  AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789abcdef",
-  PORTAL_SESSION_PASSWORD: "bench-portal-password-0123456789abcdef0123456789",
-  AUTH_GOOGLE_ID: "bench-google-client",
-  AUTH_GOOGLE_SECRET: "bench-google-secret",
-  // Nothing listens here: the benchmark sends no mail.
-  SMTP_URL: "smtp://127.0.0.1:9",
-  LOG_LEVEL: "warn",
-  RATE_LIMIT_TOKEN_PER_MINUTE: TOKEN_LIMIT,
-};
+const APP_ENV: Record<string, string> = { ...localProductionEnv("bench"), RATE_LIMIT_TOKEN_PER_MINUTE: TOKEN_LIMIT };
+const APP_URL = APP_ENV.AUTH_URL!;
 
 interface Scenario {
   id: string;

@@ -8,15 +8,18 @@ import path from "node:path";
 import { startAppServer, type AppServer } from "../../../scripts/lib/app-server.ts";
 import { DATA_DIR } from "../../../scripts/lib/env-files.ts";
 import { findFreePort } from "../../../scripts/lib/postgres.ts";
+import { localProductionEnv } from "../../../scripts/lib/production-env.ts";
 
 export const HOSTILE_DIST_DIR = ".next-hostile";
 
+const PRODUCTION_ENV = localProductionEnv("hostile");
+
 /** The public origin every instance claims (AUTH_URL); requests go to http://localhost:<port>. */
-export const HOSTILE_APP_URL = "https://gatehouse.hostile.test";
+export const HOSTILE_APP_URL = PRODUCTION_ENV.AUTH_URL!;
 
 export const HOSTILE_SECRETS = {
-  AUTH_SECRET: "hostile-suite-auth-secret-0123456789abcdef0123456789",
-  PORTAL_SESSION_PASSWORD: "hostile-suite-portal-password-0123456789abcdef012345",
+  AUTH_SECRET: PRODUCTION_ENV.AUTH_SECRET!,
+  PORTAL_SESSION_PASSWORD: PRODUCTION_ENV.PORTAL_SESSION_PASSWORD!,
 };
 
 export interface ProductionInstance extends AppServer {
@@ -42,14 +45,8 @@ export async function startProductionInstance(options: { databaseUrl: string; na
     logFile,
     timeoutMs: 60_000,
     env: {
-      NODE_ENV: "production",
+      ...PRODUCTION_ENV,
       DATABASE_URL: options.databaseUrl,
-      AUTH_URL: HOSTILE_APP_URL,
-      ...HOSTILE_SECRETS,
-      AUTH_GOOGLE_ID: "hostile-google-client",
-      AUTH_GOOGLE_SECRET: "hostile-google-secret",
-      // Nothing listens here: outgoing mail stays in the outbox and its retries are logged, never sent.
-      SMTP_URL: "smtp://127.0.0.1:9",
       LOG_LEVEL: "info",
       ...options.env,
     },
