@@ -14,6 +14,7 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import { getConfig } from "@/lib/config";
+import { logger } from "@/lib/http/logger";
 
 const globalForPrisma = globalThis as unknown as { gatehousePrisma?: PrismaClient; gatehousePool?: pg.Pool };
 
@@ -26,15 +27,16 @@ function getPool(): pg.Pool {
       max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
     });
     // An idle client that loses its connection (PostgreSQL restarted) is dropped by the pool; without a listener
-    // the 'error' event would crash the process.
-    globalForPrisma.gatehousePool.on("error", () => {});
+    // the 'error' event would crash the process. The next query reconnects.
+    globalForPrisma.gatehousePool.on("error", (error) => logger.warn({ err: { message: error.message } }, "idle database connection lost"));
   }
   return globalForPrisma.gatehousePool;
 }
 
 function getClient(): PrismaClient {
   if (!globalForPrisma.gatehousePrisma) {
-    globalForPrisma.gatehousePrisma = new PrismaClient({ adapter: new PrismaPg(getPool()) });
+    // disposeExternalPool: `db.$disconnect()` still closes the (shared) pool, as scripts expect.
+    globalForPrisma.gatehousePrisma = new PrismaClient({ adapter: new PrismaPg(getPool(), { disposeExternalPool: true }) });
   }
   return globalForPrisma.gatehousePrisma;
 }
@@ -42,14 +44,22 @@ function getClient(): PrismaClient {
 /**
  * Runs one parameterised statement on the shared pool: ``await sql<Row>`SELECT … WHERE id = ${id}` `` → rows.
  * Every interpolated value is a bind parameter ($1, $2, …), never spliced into the text. pg's type parsing applies
- * (timestamptz → Date, arrays → arrays, int8 and numeric → string: cast counts to int).
+ * (timestamptz → Date, arrays → arrays, int8 and numeric → string: cast counts to int), except that `timestamp`
+ * without time zone (Prisma's DateTime) is read as UTC, as Prisma reads it, whatever the host's time zone.
  * @throws pg errors (connection errors are recognised by lib/http/database-errors.ts and answered 503)
  */
 export async function sql<Row>(strings: TemplateStringsArray, ...values: unknown[]): Promise<Row[]> {
   const text = strings.reduce((query, part, index) => `${query}$${index}${part}`);
-  const result = await getPool().query(text, values);
+  const result = await getPool().query({ text, values, types: PRISMA_COMPATIBLE_TYPES });
   return result.rows as Row[];
 }
+
+/** OID 1114 is `timestamp without time zone`; pg would parse it in the host's local time zone. */
+const TIMESTAMP_OID = 1114;
+const PRISMA_COMPATIBLE_TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_OID ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 /** The shared PrismaClient. Only lib/ imports it (STYLE.md §4). */
 export const db: PrismaClient = new Proxy({} as PrismaClient, {
