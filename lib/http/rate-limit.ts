@@ -10,6 +10,7 @@ import { getConfig, type RateLimits } from "@/lib/config";
 import { sql } from "@/lib/db";
 import { recordAuditInBackground } from "@/lib/audit/record-audit";
 import { RateLimitedError } from "@/lib/http/errors";
+import { logger } from "@/lib/http/logger";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -32,12 +33,22 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
       window_start = CASE WHEN rate_limit_buckets.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE rate_limit_buckets.window_start END
     RETURNING count, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => ${windowSeconds}) - now())))::int AS retry_after`;
   const count = Number(row!.count);
+  if (Math.random() < PRUNE_PROBABILITY) pruneExpiredBuckets();
   return { allowed: count <= limit, count, retryAfterSeconds: Math.max(1, Number(row!.retry_after)) };
+}
+
+/** About one hit in a thousand also deletes buckets whose window ended long ago (keys are per IP: they churn). */
+const PRUNE_PROBABILITY = 0.001;
+
+function pruneExpiredBuckets(): void {
+  sql`DELETE FROM rate_limit_buckets WHERE window_start < now() - interval '1 hour'`.catch((error: unknown) => {
+    logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "rate-limit bucket pruning failed");
+  });
 }
 
 /** The limited entry points, each with its per-minute limit in the configuration and its audit action. */
 const POLICIES = {
-  /** POST /oauth/token, per client_id and IP. */
+  /** POST /oauth/token: per client_id and IP once authenticated, per IP for failed authentications. */
   "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
   /** Sign-in starts (the sign-in page's action, Auth.js POSTs) and OAuth callbacks, per IP. */
   "sign-in": { limit: "signInPerMinute", audit: "auth.sign_in_rate_limited" },

@@ -21,9 +21,9 @@ async function authenticatedForm(request: Request) {
 /**
  * `POST /oauth/token`: RFC 6749 §4.4 client credentials.
  *
- * Rate limited per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE). The limiter's UPSERT runs beside the client
- * lookup rather than before it (one round trip of latency, not two); over the limit the answer is 429 whatever
- * the credentials were, so a guesser learns nothing once limited.
+ * Rate limited (RATE_LIMIT_TOKEN_PER_MINUTE): an authenticated client per client_id and IP; failed client
+ * authentications per IP, whatever client_id they name (so a spray of made-up ids is one budget, and nobody else
+ * can spend a real client's budget by sending it wrong secrets).
  * @param meta.requestId for the audit event of a refusal
  * @throws OAuthError (RFC 6749 §5.2), RateLimitedError (429 + Retry-After)
  */
@@ -33,13 +33,15 @@ export async function handleTokenRequest(request: Request, meta: { requestId?: s
   if (!grantType) throw new OAuthError("invalid_request", "The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
   const ip = clientIp(request.headers);
-  const [limited, authenticated] = await Promise.allSettled([
-    enforceRateLimit("oauth-token", `client:${credentials.clientId.slice(0, 100)}:ip:${ip}`, { ip, requestId: meta.requestId }),
-    authenticateClient(credentials.clientId, credentials.clientSecret, { basic: credentials.basic }),
-  ]);
-  if (limited.status === "rejected") throw limited.reason;
-  if (authenticated.status === "rejected") throw authenticated.reason;
-  const client = authenticated.value;
+  const context = { ip, requestId: meta.requestId };
+  let client;
+  try {
+    client = await authenticateClient(credentials.clientId, credentials.clientSecret, { basic: credentials.basic });
+  } catch (error) {
+    if (error instanceof OAuthError && error.code === "invalid_client") await enforceRateLimit("oauth-token", `failures:ip:${ip}`, context);
+    throw error;
+  }
+  await enforceRateLimit("oauth-token", `client:${client.clientId}:ip:${ip}`, context);
   if (grantType !== "client_credentials") throw new OAuthError("unsupported_grant_type", "Only client_credentials is supported.");
   if (params.has("resource") && params.has("audience") && params.get("resource") !== params.get("audience")) {
     throw new OAuthError("invalid_request", "Send resource or audience, not two different values.");

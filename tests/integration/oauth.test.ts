@@ -301,7 +301,7 @@ describe("the service token manager against the running app", () => {
 });
 
 describe("token endpoint rate limit", () => {
-  it("refuses a client's requests from one IP beyond the per-minute limit with 429 + Retry-After, whatever the secret", async () => {
+  it("limits an authenticated client per IP with 429 + Retry-After, counting other clients separately", async () => {
     process.env.RATE_LIMIT_TOKEN_PER_MINUTE = "3";
     resetConfigForTests();
     try {
@@ -317,14 +317,31 @@ describe("token endpoint rate limit", () => {
       expect(refused.json).toMatchObject({ error: "rate_limited" });
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
-      // A guess with a wrong secret is refused the same way: no oracle once limited.
-      expect((await post("/oauth/token", form, { authorization: basic(limited.clientId, "gcs_wrong") })).status).toBe(429);
-      // Another client is counted separately.
       expect((await post("/oauth/token", form, { authorization: basic(other.clientId, other.clientSecret) })).status).toBe(200);
       await expect.poll(() => db.auditEvent.count({ where: { action: "oauth.token_rate_limited", occurredAt: { gte: new Date(Date.now() - 60_000) } } })).toBe(1);
     } finally {
       delete process.env.RATE_LIMIT_TOKEN_PER_MINUTE;
       resetConfigForTests();
+    }
+  });
+
+  it("limits failed client authentications per IP whatever client_id they name, without spending a real client's budget", async () => {
+    await db.rateLimitBucket.deleteMany();
+    process.env.RATE_LIMIT_TOKEN_PER_MINUTE = "3";
+    resetConfigForTests();
+    try {
+      const victim = await registerClient();
+      const form = new URLSearchParams({ grant_type: "client_credentials" });
+      const guesses = [basic(victim.clientId, "gcs_wrong"), basic("made-up-1", "gcs_x"), basic("made-up-2", "gcs_y"), basic(victim.clientId, "gcs_again"), basic("made-up-3", "gcs_z")];
+      const statuses: number[] = [];
+      for (const authorization of guesses) statuses.push((await post("/oauth/token", form, { authorization })).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // The guesses did not touch the real client's own budget.
+      expect((await post("/oauth/token", form, { authorization: basic(victim.clientId, victim.clientSecret) })).status).toBe(200);
+    } finally {
+      delete process.env.RATE_LIMIT_TOKEN_PER_MINUTE;
+      resetConfigForTests();
+      await db.rateLimitBucket.deleteMany();
     }
   });
 });
