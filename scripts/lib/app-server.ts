@@ -3,7 +3,7 @@
  * Used by the dev launcher, the e2e global setup and the benchmark.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "./env-files.ts";
 
@@ -37,13 +37,13 @@ export async function startAppServer(options: {
   // `next dev` uses webpack: with Turbopack (Next 16.4), after the first source edit every page load bumped the HMR
   // version and the browser reloaded in a loop ("HMR hash mismatch"). Production builds use Turbopack.
   const args = [nextBin, options.mode, ...(options.mode === "dev" ? ["--webpack"] : []), "--port", String(options.port), "--hostname", options.hostname ?? "localhost"];
+  const logFd = options.logFile ? openSync(options.logFile, "a") : undefined;
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}), NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: options.logFile
-      ? ["ignore", openSync(options.logFile, "a"), openSync(options.logFile, "a")]
-      : ["ignore", options.quiet ? "ignore" : "inherit", "inherit"],
+    stdio: logFd === undefined ? ["ignore", options.quiet ? "ignore" : "inherit", "inherit"] : ["ignore", logFd, logFd],
   });
+  if (logFd !== undefined) closeSync(logFd); // the child holds its own copy
   const url = `http://localhost:${options.port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -6,8 +6,6 @@
  *
  * Also: Auth.js's own sign-out POST from a foreign origin, and a Next.js server action posted from a foreign origin.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { allowDomainAsAdmin } from "@/lib/partners/allowlist";
@@ -16,11 +14,11 @@ import { createGroup, addGroupMember } from "@/lib/groups/groups";
 import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
 // @ts-expect-error -- Next's compiled React Flight client ships no types; encodeReply is its documented entry point
 import { encodeReply } from "next/dist/compiled/react-server-dom-turbopack/client.edge";
-import { ROOT } from "../../scripts/lib/env-files.ts";
 import { createPartner, createUser, unique } from "../integration/support.ts";
 import { fillPattern, routeKey, routeMethods, UNSAFE_METHODS, type HttpMethod } from "./support/routes.ts";
 import { productionSessionCookie, SAME_ORIGIN, send, seedTenant, startUnlimitedInstance, tenantSnapshot, type Tenant } from "./support/fixtures.ts";
-import { HOSTILE_APP_URL, HOSTILE_DIST_DIR, type ProductionInstance } from "./support/production.ts";
+import { HOSTILE_APP_URL, type ProductionInstance } from "./support/production.ts";
+import { serverActionId } from "./support/seed.ts";
 
 /** Origins a cross-site attacker's page could produce, each of which must be refused. */
 const FOREIGN: { name: string; headers: Record<string, string> }[] = [
@@ -179,7 +177,7 @@ describe("CSRF", () => {
   });
 
   it("does not run a server action posted from a foreign origin (403 from middleware; Next alone would answer 500)", async () => {
-    const actionId = serverActionId("app/(main)/partner/groups/page", "createGroupAction");
+    const actionId = serverActionId("app/(main)/partner/groups/actions.ts", "createGroupAction");
     const host = new URL(app.url).host;
     const post = async (origin: string, name: string) => {
       const form = new FormData();
@@ -210,13 +208,3 @@ describe("CSRF", () => {
     expect(await db.group.count({ where: { partnerId: tenant.partnerId, name: legitimate } })).toBe(1);
   });
 });
-
-/** The id Next assigned a server action, read from the production build's server-reference manifest. */
-function serverActionId(page: string, exportedName: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, HOSTILE_DIST_DIR, "server", "server-reference-manifest.json"), "utf8")) as {
-    node: Record<string, { workers: Record<string, unknown>; exportedName?: string }>;
-  };
-  const match = Object.entries(manifest.node).find(([, entry]) => page in entry.workers && entry.exportedName === exportedName);
-  if (!match) throw new Error(`no server action ${exportedName} for ${page} in the build`);
-  return match[0];
-}

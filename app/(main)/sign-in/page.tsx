@@ -33,14 +33,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                   "use server";
                   // Same per-IP budget as the Auth.js routes (lib/auth/handlers.ts): starting here skips them.
                   const ip = clientIp(await headers());
-                  const limited = await enforceRateLimit("sign-in", `ip:${ip}`, { ip }).then(
-                    () => false,
-                    (error: unknown) => {
-                      if (error instanceof RateLimitedError) return true;
-                      throw error;
-                    },
-                  );
-                  if (limited) redirect("/sign-in/error?error=RateLimited");
+                  try {
+                    await enforceRateLimit("sign-in", `ip:${ip}`, { ip });
+                  } catch (error) {
+                    if (error instanceof RateLimitedError) redirect("/sign-in/error?error=RateLimited");
+                    throw error;
+                  }
                   await signIn(provider.id, { redirectTo: returnTo });
                 }}
               >
