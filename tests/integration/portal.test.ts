@@ -8,7 +8,8 @@ import { getPortalPrincipal, portalCookieName, sealPortalSession } from "@/lib/p
 import { GET as enterRoute } from "@/app/portal/enter/[token]/route";
 import { GET as portalProjects } from "@/app/portal/api/projects/route";
 import { GET as portalProject } from "@/app/portal/api/projects/[id]/route";
-import { createPartner, createUser, unique } from "./support";
+import { GET as previewRoute } from "@/app/projects/[id]/portal-preview/route";
+import { browserRequest, createPartner, createUser, sessionCookieFor, unique } from "./support";
 
 const none = {} as never;
 
@@ -155,5 +156,27 @@ describe("operator preview provisioning", () => {
     const theirProject = await createProject(other.partner.id, { name: "Theirs" }, other.actor);
     const mine = await db.user.findUniqueOrThrow({ where: { id: actor.id } });
     await expect(provisionPortalPreview(mine.partnerId!, theirProject.id, actor)).rejects.toThrow(/No such project/);
+  });
+
+  it("provisions from a same-site click, but sends a cross-site navigation to the project page without provisioning", async () => {
+    const { partner, actor } = await setup();
+    const project = await createProject(partner.id, { name: "Linked from elsewhere" }, actor);
+    const cookie = await sessionCookieFor(actor.id);
+    const open = (site: string) =>
+      previewRoute(browserRequest(`/projects/${project.id}/portal-preview`, { cookie, headers: { "sec-fetch-site": site } }), { params: Promise.resolve({ id: project.id }) });
+
+    for (const site of ["cross-site", "same-site"]) {
+      const refused = await open(site);
+      expect(refused.status).toBe(303);
+      expect(refused.headers.get("location")).toBe(`/partner/projects/${project.id}`);
+      expect(refused.headers.get("set-cookie")).toBeNull();
+    }
+    expect(await db.client.count({ where: { previewForProjectId: project.id } })).toBe(0);
+
+    const opened = await open("same-origin");
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("location")).toBe("/portal");
+    expect(opened.headers.get("set-cookie")).toContain(portalCookieName());
+    expect(await db.client.count({ where: { previewForProjectId: project.id } })).toBe(1);
   });
 });
