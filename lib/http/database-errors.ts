@@ -1,6 +1,7 @@
 /**
  * Recognises "PostgreSQL is unreachable" among driver and Prisma errors, so callers answer 503 instead of 500
- * and recover by themselves when the database returns (the pg pool reconnects on the next query).
+ * and recover by themselves when the database returns (the pg pool reconnects on the next query); and text that
+ * PostgreSQL cannot store (a NUL byte), which is the caller's bad input: 400.
  */
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
@@ -39,27 +40,45 @@ const UNAVAILABLE_MESSAGES = [
 /** Driver-adapter error kinds (@prisma/driver-adapter-utils) that mean "unreachable", not "bad query". */
 const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 
-/** True when the error (or any error in its `cause` chain) means the database cannot be reached right now. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+type ErrorRecord = { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; meta?: { driverAdapterError?: unknown } };
+
+/** Whether `test` holds for the error or any error it wraps (`cause`, Prisma's `meta.driverAdapterError`). */
+function anyInChain(error: unknown, test: (record: ErrorRecord) => boolean): boolean {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === "object" && !seen.has(current)) {
     seen.add(current);
-    const record = current as {
-      code?: unknown;
-      kind?: unknown;
-      message?: unknown;
-      cause?: unknown;
-      originalCode?: unknown;
-      meta?: { driverAdapterError?: unknown };
-    };
-    for (const code of [record.code, record.originalCode]) {
-      if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
-    }
-    if (typeof record.kind === "string" && UNAVAILABLE_KINDS.has(record.kind)) return true;
-    if (typeof record.message === "string" && UNAVAILABLE_MESSAGES.some((re) => re.test(record.message as string))) return true;
+    const record = current as ErrorRecord;
+    if (test(record)) return true;
     // Prisma wraps driver errors as `meta.driverAdapterError` (whose `cause.kind` says what happened).
     current = record.meta?.driverAdapterError ?? record.cause;
   }
   return false;
+}
+
+const codesOf = (record: ErrorRecord) => [record.code, record.originalCode].filter((code): code is string => typeof code === "string");
+
+/** True when the error (or any error in its `cause` chain) means the database cannot be reached right now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return anyInChain(
+    error,
+    (record) =>
+      codesOf(record).some((code) => UNAVAILABLE_CODES.has(code)) ||
+      (typeof record.kind === "string" && UNAVAILABLE_KINDS.has(record.kind)) ||
+      (typeof record.message === "string" && UNAVAILABLE_MESSAGES.some((re) => re.test(record.message as string))),
+  );
+}
+
+/** 22021 character_not_in_repertoire (e.g. a NUL byte in text), 22P05 untranslatable_character. */
+const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05"]);
+
+/**
+ * True when PostgreSQL refused a value the client sent because text cannot hold it (a NUL byte, invalid UTF-8):
+ * bad input, answered 400 like any other, never a 500.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  return anyInChain(
+    error,
+    (record) => codesOf(record).some((code) => UNSTORABLE_TEXT_CODES.has(code)) || (typeof record.message === "string" && /invalid byte sequence for encoding/i.test(record.message)),
+  );
 }

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { AppError, BearerError, OAuthError, ServiceUnavailableError } from "@/lib/http/errors";
 import { requestLogger } from "@/lib/http/logger";
-import { isDatabaseUnavailable } from "@/lib/http/database-errors";
+import { isDatabaseUnavailable, isUnstorableText } from "@/lib/http/database-errors";
 
 export type ErrorStyle = "json" | "oauth" | "bearer";
 
@@ -44,6 +44,9 @@ export function toResponse(error: unknown, options: { style?: ErrorStyle; reques
   } else if (!(error instanceof AppError) && !(error instanceof OAuthError) && isDatabaseUnavailable(error)) {
     requestLogger(requestId).error({ err: summarize(error) }, "database unavailable");
     error = style === "oauth" ? new OAuthError("temporarily_unavailable", "The service is temporarily unavailable.", { status: 503, headers: { "Retry-After": "5" } }) : new ServiceUnavailableError();
+  } else if (!(error instanceof AppError) && !(error instanceof OAuthError) && isUnstorableText(error)) {
+    const message = "The request contains characters that are not allowed (such as a NUL byte).";
+    error = style === "oauth" ? new OAuthError("invalid_request", message) : new AppError("invalid_request", message);
   }
 
   if (error instanceof OAuthError) {

@@ -345,3 +345,18 @@ describe("token endpoint rate limit", () => {
     }
   });
 });
+
+describe("text PostgreSQL cannot store", () => {
+  it("answers a NUL byte in client credentials with 400 invalid_request, never a 500", async () => {
+    for (const body of ["grant_type=client_credentials&client_id=%00&client_secret=x", "grant_type=client_credentials&client_id=a%00b&client_secret=gcs_%00"]) {
+      const response = await post("/oauth/token", body);
+      expect(response.status, body).toBe(400);
+      expect(response.json).toMatchObject({ error: "invalid_request" });
+    }
+    const viaBasic = await post("/oauth/token", "grant_type=client_credentials", { authorization: `Basic ${Buffer.from("a\u0000b:c").toString("base64")}` });
+    expect(viaBasic.status).toBe(400);
+    const exchange = await fetch(`${app.url}/auth/client`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id: "a\u0000", client_secret: "b" }) });
+    expect(exchange.status).toBe(400);
+    expect(await exchange.json()).toMatchObject({ error: "invalid_request" });
+  });
+});
