@@ -2,7 +2,8 @@
  * Edge middleware: cheap, database-free work only (TOOLCHAIN.md; CVE-2025-29927 is why it is never the only check).
  * - stamps a request id and security headers (CSP with a per-request nonce) on every response;
  * - redirects anonymous browsers away from signed-in areas. Pages and handlers re-check on the server;
- * - answers 403 to a server action posted from a foreign Origin (Next itself would answer a bare 500).
+ * - answers 403 to a server action posted from a foreign Origin, and 400 to a multipart body that does not parse
+ *   (Next itself would answer a bare 500 to both).
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
@@ -20,7 +21,7 @@ function localIdpOrigin(): string[] {
   }
 }
 
-export function middleware(request: NextRequest) {
+export async function middleware(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const requestId = acceptableRequestId(request.headers.get("x-request-id")) ?? crypto.randomUUID();
   const nonce = btoa(crypto.randomUUID());
@@ -32,16 +33,30 @@ export function middleware(request: NextRequest) {
     formActionOrigins: [...IDP_ORIGINS, ...localIdpOrigin()],
   });
 
+  const refuse = (status: number, error: string, message: string) => {
+    const refused = NextResponse.json({ error, message }, { status });
+    for (const [name, value] of Object.entries(headers)) refused.headers.set(name, value);
+    refused.headers.set("X-Request-Id", requestId);
+    return refused;
+  };
+
   // A server action posted from another origin: Next refuses it too (Origin vs Host), but with a bare 500; answer
   // the 403 it is. Same rule as Next's: the public origin or the Host the request came to.
   if (request.method === "POST" && request.headers.has("next-action")) {
     const origin = request.headers.get("origin");
     if (origin !== null && origin !== new URL(appUrl).origin && origin !== request.nextUrl.origin) {
-      const refused = NextResponse.json({ error: "forbidden", message: "Cross-site request refused." }, { status: 403 });
-      for (const [name, value] of Object.entries(headers)) refused.headers.set(name, value);
-      refused.headers.set("X-Request-Id", requestId);
-      return refused;
+      return refuse(403, "forbidden", "Cross-site request refused.");
     }
+  }
+
+  // A multipart body Next cannot parse: its server-action handler would answer a bare 500 ("Failed to parse body
+  // as FormData") on any page. Only POSTs declaring multipart pay for this parse (forms posting server actions).
+  if (request.method === "POST" && request.headers.get("content-type")?.toLowerCase().startsWith("multipart/form-data")) {
+    const parsable = await request.clone().formData().then(
+      () => true,
+      () => false,
+    );
+    if (!parsable) return refuse(400, "invalid_request", "The multipart/form-data body could not be parsed.");
   }
 
   const isSignedInArea = SIGNED_IN_AREAS.some((area) => pathname === area || pathname.startsWith(`${area}/`));

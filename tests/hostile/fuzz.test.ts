@@ -165,6 +165,8 @@ function fuzzRequests(pool: Pool): fc.Arbitrary<FuzzRequest> {
     { weight: 3, arbitrary: fc.dictionary(fc.constantFrom(...FIELD_NAMES), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: "grapheme", maxLength: 300 })), { maxKeys: 5 }).map((o) => ({ text: JSON.stringify(o) })) },
     { weight: 2, arbitrary: fc.array(fc.tuple(fc.constantFrom(...FIELD_NAMES), fc.oneof(queryValue, fc.constantFrom("client_credentials", "password", "authorization_code", ALL_SCOPES.join(" "), `${HOSTILE_APP_URL}/api`))), { maxLength: 6 }).map((pairs) => ({ text: pairs.map(([k, v]) => `${k}=${v}`).join("&") })) },
     { weight: 1, arbitrary: fc.record({ jsonrpc: fc.constantFrom("2.0", "1.0"), id: fc.jsonValue(), method: fc.constantFrom("initialize", "tools/list", "tools/call", "ping", "resources/list", "x"), params: fc.jsonValue({ maxDepth: 3 }) }).map((o) => ({ text: JSON.stringify(o) })) },
+    // Client credentials that reach the database: NUL bytes, overlong UTF-8, emoji, overlong ids.
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom("%00", "a%00b", "%C0%AF", "%F0%9F%98%80", "x".repeat(150)), fc.constantFrom("%00", "gcs_%00", "x")).map(([id, secret]) => ({ text: `grant_type=client_credentials&client_id=${id}&client_secret=${secret}` })) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 500 }).map((text) => ({ text })) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 500 }).map((bytes) => ({ bytes: [...bytes] })) },
     { weight: 1, arbitrary: fc.record({ hugeBytes: fc.integer({ min: 1_000_000, max: 5_000_000 }), json: fc.boolean() }) },
