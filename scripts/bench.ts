@@ -23,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { startAppServer, type AppServer } from "./lib/app-server.ts";
+import { buildApp, startAppServer, type AppServer } from "./lib/app-server.ts";
 import { localProductionEnv } from "./lib/production-env.ts";
 import { ROOT } from "./lib/env-files.ts";
 import { findFreePort } from "./lib/postgres.ts";
@@ -75,20 +75,13 @@ interface ScenarioResult extends LoadResult {
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-function buildApp(): void {
+function buildBenchApp(): void {
   if (options["reuse-build"] && existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) {
     log(`reusing the build in ${DIST_DIR} (--reuse-build)`);
     return;
   }
-  const started = Date.now();
   log(`next build into ${DIST_DIR} (GATEHOUSE_BENCH_BUILD=1) …`);
-  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: ROOT,
-    env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, GATEHOUSE_BENCH_BUILD: "1", NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status})`);
-  log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  log(`built in ${buildApp(DIST_DIR, { GATEHOUSE_BENCH_BUILD: "1" }).toFixed(0)} s`);
 }
 
 /** Seeds the fixtures through lib/ (same code paths as the product) and returns what the requests need. */
@@ -248,7 +241,7 @@ const pct = (value: number) => `${(value * 100).toFixed(0)}%`;
 async function runBenchmark(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = os.loadavg();
-  buildApp();
+  buildBenchApp();
   const database = await prepareTestDatabase("bench");
   Object.assign(process.env, APP_ENV, { DATABASE_URL: database.url });
   let app: (AppServer & { base: string }) | undefined;
@@ -421,7 +414,7 @@ ${targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? "yes" : "**no**"} |
 
 /** `--profile`: one `next start` per profiled route, CPU-profiled (`--cpu-prof`) under the same load. */
 async function runProfile(): Promise<void> {
-  buildApp();
+  buildBenchApp();
   const database = await prepareTestDatabase("bench");
   Object.assign(process.env, APP_ENV, { DATABASE_URL: database.url });
   try {

@@ -1,8 +1,8 @@
 /**
  * Starts the Next.js app as a child process (dev server or production server) and waits until it answers.
- * Used by the dev launcher, the e2e global setup and the benchmark.
+ * Used by the dev launcher, the e2e global setup, the hostile suite and the benchmark.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "./env-files.ts";
@@ -75,4 +75,22 @@ export async function startAppServer(options: {
   }
   await stop();
   throw new Error(`next ${options.mode} did not answer on ${url} within ${options.timeoutMs ?? 120_000} ms`);
+}
+
+/**
+ * `next build` (production, Turbopack) into `distDir`, Next's own output dropped (errors still shown).
+ * @param env extra build-time environment (e.g. `GATEHOUSE_BENCH_BUILD=1`, which next.config.mjs inlines)
+ * @returns the build's duration in seconds
+ * @throws Error when the build fails
+ */
+export function buildApp(distDir: string, env: Record<string, string> = {}): number {
+  const started = Date.now();
+  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const build = spawnSync(process.execPath, [nextBin, "build"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status})`);
+  return (Date.now() - started) / 1000;
 }

@@ -5,8 +5,8 @@
  * through its environment knob, so the test also proves each knob is the one that applies.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
 import { startProductionInstance, type ProductionInstance } from "./support/production.ts";
+import { clearRateLimits } from "./support/fixtures.ts";
 import { basicAuth, requestToken, seedTenant, type HostileTenant } from "./support/seed.ts";
 
 const LIMITS = { token: 4, signIn: 5, clientExchange: 6, portalEnter: 7 };
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(instances.map((instance) => instance.stop()));
   // Leave no spent bucket behind for the other files (they share this database and this IP).
-  await db.rateLimitBucket.deleteMany();
+  await clearRateLimits();
   if (figures.length) console.log(`[hostile] rate limits, requests alternating over 2 instances:\n  ${figures.join("\n  ")}`);
 });
 
@@ -37,7 +37,7 @@ afterAll(async () => {
  * `limit` get through in total and every later one is 429 with an integer Retry-After of 1..60 s, on both instances.
  */
 async function expectSharedLimit(name: string, limit: number, send: (instance: ProductionInstance, i: number) => Promise<Response>, allowedStatus: number, extra = 4) {
-  await db.rateLimitBucket.deleteMany();
+  await clearRateLimits();
   const answers: { instance: number; status: number; retryAfter: string | null }[] = [];
   for (let i = 0; i < limit + extra; i++) {
     const instance = i % 2;

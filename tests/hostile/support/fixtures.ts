@@ -36,8 +36,7 @@ export function useInstanceConfigInProcess(): void {
 }
 
 /**
- * A `next start` instance on the hostile database with rate limits lifted (and the in-process config aligned).
- * The older fixed limits of /auth/client and /portal/enter ignore the env; tests clear `rate_limit_buckets` instead.
+ * A `next start` instance on the hostile database with every rate limit lifted (and the in-process config aligned).
  */
 export async function startUnlimitedInstance(name: string, env: Record<string, string> = {}): Promise<ProductionInstance> {
   useInstanceConfigInProcess();
