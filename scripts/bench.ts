@@ -18,6 +18,7 @@
  * under load on /api/health and /oauth/token and print where the time goes; see scripts/bench-profile.ts).
  */
 import { spawn, spawnSync, fork } from "node:child_process";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -98,7 +99,7 @@ async function seedFixtures() {
   const actor = { type: "user" as const, id: user.id };
   const group = await createGroup(partner.id, { name: "Bench group" }, actor);
   await addGroupMember(partner.id, group.id, user.id, actor);
-  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Bench service", partner_id: partner.id, scopes: "groups:read members:read" }, { type: "system" });
+  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Bench service", partner_id: partner.id, scopes: "groups:read members:read" }, systemAdminActor());
   const { apiKey, key } = await createApiKey(partner.id, user.id, { name: "Bench MCP", scopes: ["mcp:tools"] }, actor);
   const portalClient = await createClient(partner.id, { name: "Bench client" }, actor);
   await createProject(partner.id, { name: "Bench project", client_id: portalClient.id }, actor);

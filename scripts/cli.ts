@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ZodError } from "zod";
+import { systemAdminActor } from "../lib/auth/admin-actor.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "./lib/postgres.ts";
 import { DATA_DIR } from "./lib/env-files.ts";
 
@@ -67,7 +68,7 @@ const commands: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { email: { type: "string" }, name: { type: "string" } }, strict: true });
     if (!values.email) throw new UsageError("admin create: --email is required");
     const { createAdminAsAdmin } = await import("../lib/auth/users.ts");
-    return createAdminAsAdmin({ email: values.email, name: values.name }, { type: "system" });
+    return createAdminAsAdmin({ email: values.email, name: values.name }, SYSTEM);
   },
   "users list": async (args) => {
     const { values } = parseArgs({
@@ -79,7 +80,7 @@ const commands: Record<string, Handler> = {
     const limit = values.limit ? Number(values.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200)) throw new UsageError("users list: --limit must be 1..200");
     const { listUsersAsAdmin } = await import("../lib/auth/users.ts");
-    return listUsersAsAdmin({ role: values.role as "admin" | "partner" | undefined, limit, cursor: values.cursor });
+    return listUsersAsAdmin(SYSTEM, { role: values.role as "admin" | "partner" | undefined, limit, cursor: values.cursor });
   },
   "partners create": async (args) => {
     const { values } = parseArgs({ args, options: { name: { type: "string" }, domain: { type: "string" }, approve: { type: "boolean" } }, strict: true });
@@ -90,7 +91,7 @@ const commands: Record<string, Handler> = {
   "partners list": async (args) => {
     const { values } = parseArgs({ args, options: { status: { type: "string" }, q: { type: "string" }, page: { type: "string" } }, strict: true });
     const { listPartnersAsAdmin } = await import("../lib/partners/approval.ts");
-    return listPartnersAsAdmin({ status: values.status as never, q: values.q, page: values.page ?? 1 });
+    return listPartnersAsAdmin(SYSTEM, { status: values.status as never, q: values.q, page: values.page ?? 1 });
   },
   "partners approve": async (args) => {
     const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
@@ -119,7 +120,7 @@ const commands: Record<string, Handler> = {
   },
   "domains list": async () => {
     const { listAllowlistAsAdmin } = await import("../lib/partners/allowlist.ts");
-    return { entries: await listAllowlistAsAdmin() };
+    return { entries: await listAllowlistAsAdmin(SYSTEM) };
   },
   "domains remove": async (args) => {
     const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
@@ -140,7 +141,7 @@ const commands: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { partner: { type: "string" }, page: { type: "string" } }, strict: true });
     const { listOAuthClientsAsAdmin } = await import("../lib/oauth/clients.ts");
     const { oauthClientJson } = await import("../lib/oauth/wire.ts");
-    const { clients, total } = await listOAuthClientsAsAdmin({ partnerId: values.partner, page: Number(values.page ?? 1) || 1 });
+    const { clients, total } = await listOAuthClientsAsAdmin(SYSTEM, { partnerId: values.partner, page: Number(values.page ?? 1) || 1 });
     return { clients: clients.map((c) => oauthClientJson(c)), total };
   },
   "clients rotate-secret": async (args) => {
@@ -178,7 +179,8 @@ const commands: Record<string, Handler> = {
   },
 };
 
-const SYSTEM = { type: "system" as const };
+/** The CLI acts as the operator: whoever runs it already holds the database credentials. */
+const SYSTEM = systemAdminActor();
 
 function requireId(positionals: string[], usage: string): string {
   if (positionals.length !== 1 || !positionals[0]) throw new UsageError(`usage: ${usage}`);

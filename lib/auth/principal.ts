@@ -3,6 +3,7 @@
  * from `getPrincipal`; nothing else decides identity.
  */
 import { db } from "@/lib/db";
+import { mintAdminActorForVerifiedUser, type AdminActor } from "@/lib/auth/admin-actor";
 import { readCookie } from "@/lib/http/cookies";
 import { getConfig } from "@/lib/config";
 import { BearerError, ForbiddenError, NotFoundError, UnauthorizedError } from "@/lib/http/errors";
@@ -166,10 +167,10 @@ export function tenantOf(principal: Principal): string {
  * The admin behind an admin-API request, as the audit log's actor (session only; CSRF-checked for writes).
  * @throws UnauthorizedError (401) without a session; NotFoundError (404) for anyone but an admin
  */
-export async function getAdminActor(request: RequestLike): Promise<{ type: "user"; id: string }> {
+export async function getAdminActor(request: RequestLike): Promise<AdminActor> {
   const principal = await getPrincipal(request, { accept: ["user"] });
   requireAdminForApi(principal);
-  return { type: "user", id: principal.userId };
+  return mintAdminActorForVerifiedUser(principal.userId);
 }
 
 /**

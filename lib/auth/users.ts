@@ -2,6 +2,7 @@
  * People (users) as operators and admins see them. Cross-tenant by nature: these are admin functions.
  */
 import { z } from "zod";
+import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import { db } from "@/lib/db";
 import { auditRow } from "@/lib/audit/record-audit";
 
@@ -36,8 +37,9 @@ const summarySelect = { id: true, email: true, name: true, role: true, createdAt
  */
 export async function createAdminAsAdmin(
   input: z.input<typeof adminCreateSchema>,
-  actor: { type: "system" | "user"; id?: string },
+  actor: AdminActor,
 ): Promise<{ user: UserSummary; created: boolean }> {
+  assertAdminActor(actor);
   const { email, name } = adminCreateSchema.parse(input);
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email }, select: { id: true } });
@@ -62,10 +64,11 @@ export async function createAdminAsAdmin(
  * @param options.limit  page size 1..200 (default 50)
  * @param options.cursor the `nextCursor` of the previous page
  */
-export async function listUsersAsAdmin(options: { role?: "admin" | "partner"; limit?: number; cursor?: string } = {}): Promise<{
+export async function listUsersAsAdmin(admin: AdminActor, options: { role?: "admin" | "partner"; limit?: number; cursor?: string } = {}): Promise<{
   users: UserSummary[];
   nextCursor: string | null;
 }> {
+  assertAdminActor(admin);
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const users = await db.user.findMany({
     where: options.role ? { role: options.role } : {},

@@ -7,6 +7,7 @@ import { headers } from "next/headers";
 import { ZodError } from "zod";
 import type { ActionResult } from "@/components/confirm-action";
 import { getSessionUser, requireApprovedPartnerUser } from "@/lib/auth/principal";
+import { mintAdminActorForVerifiedUser, type AdminActor } from "@/lib/auth/admin-actor";
 import { AppError } from "@/lib/http/errors";
 import { describeZodError } from "@/lib/http/respond";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
@@ -35,11 +36,11 @@ function revalidate(paths: readonly string[]): void {
 }
 
 /** Runs `run` for a signed-in admin; on success re-renders `revalidatePaths`. */
-export async function runAsAdmin(run: (actor: { type: "user"; id: string }) => Promise<Outcome>, revalidatePaths: readonly string[] = []): Promise<ActionResult> {
+export async function runAsAdmin(run: (actor: AdminActor) => Promise<Outcome>, revalidatePaths: readonly string[] = []): Promise<ActionResult> {
   try {
     const user = await getSessionUser({ headers: await headers() });
     if (!user || user.role !== "admin") return { ok: false, message: "Administrators only." };
-    const result = toResult(await run({ type: "user", id: user.userId }));
+    const result = toResult(await run(mintAdminActorForVerifiedUser(user.userId)));
     revalidate(revalidatePaths);
     return result;
   } catch (error) {

@@ -8,6 +8,7 @@ import { forbidden, redirect, unauthorized } from "next/navigation";
 import { getPortalPrincipal, type PortalPrincipal } from "@/lib/portal/session";
 import { getSessionUser, type Principal } from "@/lib/auth/principal";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
+import { mintAdminActorForVerifiedUser, type AdminActor } from "@/lib/auth/admin-actor";
 import { NotFoundError } from "@/lib/http/errors";
 
 type UserPrincipal = Extract<Principal, { kind: "user" }>;
@@ -49,11 +50,14 @@ export async function requirePageUser(path: string): Promise<UserPrincipal> {
   return user;
 }
 
-/** An admin; anyone else signed in sees the 403 page (app/forbidden.tsx). */
-export async function requireAdminPage(path: string): Promise<UserPrincipal & { role: "admin" }> {
+/**
+ * An admin, and the proof admin data functions demand; anyone else signed in sees the 403 page (app/forbidden.tsx).
+ * Every admin page calls this itself, before loading anything: the admin layout's check does not protect the page.
+ */
+export async function requireAdminPage(path: string): Promise<{ user: UserPrincipal & { role: "admin" }; admin: AdminActor }> {
   const user = await requirePageUser(path);
   if (user.role !== "admin") forbidden();
-  return user as UserPrincipal & { role: "admin" };
+  return { user: user as UserPrincipal & { role: "admin" }, admin: mintAdminActorForVerifiedUser(user.userId) };
 }
 
 /** A member of an approved partner; admins go to the admin pages, everyone else to their status page. */

@@ -6,6 +6,7 @@
  * kicked after each commit and re-armed by a timer while retries are due; nothing is lost on a crash because the
  * row stays `pending` until a send succeeds. Failures stay visible on /admin/outbox.
  */
+import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import nodemailer, { type Transporter } from "nodemailer";
 import { db, type Prisma } from "@/lib/db";
 import { getConfig } from "@/lib/config";
@@ -134,11 +135,13 @@ export interface OutboxEmailView {
 /**
  * Lists outbox messages, newest first (admin view; cross-tenant).
  * @param options.status only this status; `page` is 1-based, `pageSize` 1..100
+ * @throws ForbiddenError (403) without a minted admin actor
  */
-export async function listOutboxAsAdmin(options: { status?: "pending" | "sent" | "failed"; page?: number; pageSize?: number } = {}): Promise<{
+export async function listOutboxAsAdmin(admin: AdminActor, options: { status?: "pending" | "sent" | "failed"; page?: number; pageSize?: number } = {}): Promise<{
   emails: OutboxEmailView[];
   total: number;
 }> {
+  assertAdminActor(admin);
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), 100);
   const page = Math.max(options.page ?? 1, 1);
   const where = options.status ? { status: options.status } : {};
@@ -149,8 +152,9 @@ export async function listOutboxAsAdmin(options: { status?: "pending" | "sent" |
   return { emails, total };
 }
 
-/** Puts a failed message back in the queue for immediate delivery (admin action). */
-export async function retryEmailAsAdmin(id: string): Promise<boolean> {
+/** Puts a failed message back in the queue for immediate delivery (admin action). @throws ForbiddenError without an admin actor */
+export async function retryEmailAsAdmin(admin: AdminActor, id: string): Promise<boolean> {
+  assertAdminActor(admin);
   const updated = await db.outboxEmail.updateMany({ where: { id, status: { in: ["failed", "pending"] } }, data: { status: "pending", nextAttemptAt: new Date() } });
   if (updated.count === 1) kickEmailDelivery();
   return updated.count === 1;

@@ -2,6 +2,7 @@
  * OAuth 2.0 clients (RFC 6749 §2): registered by admins for one tenant, authenticated by a 256-bit secret that is
  * shown once and stored as a SHA-256 digest.
  */
+import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db, sql, type Prisma } from "@/lib/db";
@@ -68,7 +69,7 @@ function toView({ partner, ...row }: Prisma.OAuthClientGetPayload<{ select: type
   return { ...row, partnerName: partner.name };
 }
 
-type Actor = { type: "user" | "system"; id?: string };
+type Actor = AdminActor;
 
 function audit(tx: Prisma.TransactionClient, action: string, actor: Actor, client: { id: string; partnerId: string; clientId: string }, metadata: Prisma.InputJsonObject = {}) {
   return tx.auditEvent.create({
@@ -82,6 +83,7 @@ function audit(tx: Prisma.TransactionClient, action: string, actor: Actor, clien
  * @throws ZodError for bad input; NotFoundError (404) for an unknown partner; ConflictError (409) when it is not approved
  */
 export async function createOAuthClientAsAdmin(input: unknown, actor: Actor): Promise<{ client: OAuthClientView; clientSecret: string }> {
+  assertAdminActor(actor);
   const data = oauthClientCreateSchema.parse(input);
   const secret = generateSecret("gcs");
   const client = await db.$transaction(async (tx) => {
@@ -110,6 +112,7 @@ export async function createOAuthClientAsAdmin(input: unknown, actor: Actor): Pr
 }
 
 async function mutate(id: string, actor: Actor, action: string, data: Prisma.OAuthClientUpdateInput, metadata?: Prisma.InputJsonObject): Promise<OAuthClientView> {
+  assertAdminActor(actor);
   return db.$transaction(async (tx) => {
     const existing = await tx.oAuthClient.findUnique({ where: { id }, select: { id: true } });
     if (!existing) throw new NotFoundError("No such OAuth client.");
@@ -143,6 +146,7 @@ export function enableOAuthClientAsAdmin(id: string, actor: Actor): Promise<OAut
 
 /** Deletes a client; its tokens are refused on their next use. @throws NotFoundError */
 export async function deleteOAuthClientAsAdmin(id: string, actor: Actor): Promise<void> {
+  assertAdminActor(actor);
   await db.$transaction(async (tx) => {
     const existing = await tx.oAuthClient.findUnique({ where: { id }, select: { id: true, partnerId: true, clientId: true } });
     if (!existing) throw new NotFoundError("No such OAuth client.");
@@ -151,8 +155,12 @@ export async function deleteOAuthClientAsAdmin(id: string, actor: Actor): Promis
   });
 }
 
-/** Lists clients, newest first, optionally for one partner; page-numbered (pageSize ≤ 100). */
-export async function listOAuthClientsAsAdmin(options: { partnerId?: string; page?: number; pageSize?: number } = {}): Promise<{ clients: OAuthClientView[]; total: number }> {
+/**
+ * Lists clients, newest first, optionally for one partner; page-numbered (pageSize ≤ 100).
+ * @throws ForbiddenError (403) without a minted admin actor
+ */
+export async function listOAuthClientsAsAdmin(admin: AdminActor, options: { partnerId?: string; page?: number; pageSize?: number } = {}): Promise<{ clients: OAuthClientView[]; total: number }> {
+  assertAdminActor(admin);
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), 100);
   const page = Math.max(options.page ?? 1, 1);
   const where = options.partnerId ? { partnerId: options.partnerId } : {};

@@ -1,6 +1,7 @@
 /**
  * The admin-managed allowlist: a first sign-in from a listed email domain or Entra tenant is approved at once.
  */
+import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import { z } from "zod";
 import { db, type Prisma } from "@/lib/db";
 import { auditRow } from "@/lib/audit/record-audit";
@@ -40,7 +41,8 @@ export async function isAllowlisted(tx: Prisma.TransactionClient, organization: 
  * Adds a domain or Entra tenant id to the allowlist.
  * @throws ZodError for a malformed value; ConflictError (409) when it is already listed
  */
-export async function allowDomainAsAdmin(input: { value: string }, actor: { type: "user" | "system"; id?: string }): Promise<AllowlistEntryView> {
+export async function allowDomainAsAdmin(input: { value: string }, actor: AdminActor): Promise<AllowlistEntryView> {
+  assertAdminActor(actor);
   const { kind, value } = allowlistAddSchema.parse(input);
   try {
     return await db.$transaction(async (tx) => {
@@ -58,7 +60,8 @@ export async function allowDomainAsAdmin(input: { value: string }, actor: { type
  * Removes an allowlist entry. Partners already approved through it stay approved.
  * @throws NotFoundError (404) for an unknown id
  */
-export async function removeAllowlistEntryAsAdmin(id: string, actor: { type: "user" | "system"; id?: string }): Promise<void> {
+export async function removeAllowlistEntryAsAdmin(id: string, actor: AdminActor): Promise<void> {
+  assertAdminActor(actor);
   await db.$transaction(async (tx) => {
     const entry = await tx.allowlistEntry.findUnique({ where: { id } });
     if (!entry) throw new NotFoundError("No such allowlist entry.");
@@ -67,7 +70,8 @@ export async function removeAllowlistEntryAsAdmin(id: string, actor: { type: "us
   });
 }
 
-/** Lists the allowlist, alphabetically. */
-export async function listAllowlistAsAdmin(): Promise<AllowlistEntryView[]> {
+/** Lists the allowlist, alphabetically. @throws ForbiddenError (403) without a minted admin actor */
+export async function listAllowlistAsAdmin(admin: AdminActor): Promise<AllowlistEntryView[]> {
+  assertAdminActor(admin);
   return db.allowlistEntry.findMany({ orderBy: [{ kind: "asc" }, { value: "asc" }], select: { id: true, kind: true, value: true, createdAt: true } });
 }

@@ -8,6 +8,7 @@
  * produce exactly one transition, one audit entry and one email; the loser gets 409.
  */
 import { z } from "zod";
+import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import { db, type Prisma } from "@/lib/db";
 import { auditRow } from "@/lib/audit/record-audit";
 import { ConflictError, NotFoundError } from "@/lib/http/errors";
@@ -15,7 +16,7 @@ import { kickEmailDelivery } from "@/lib/mail/outbox";
 import { notifyOwnerOfDecision } from "@/lib/partners/notifications";
 
 export type PartnerStatus = "pending_approval" | "approved" | "rejected" | "suspended";
-export type Actor = { type: "user" | "system"; id?: string };
+export type Actor = AdminActor;
 
 export const partnerReasonSchema = z.object({ reason: z.string().trim().min(3, "must say why (at least 3 characters)").max(500) });
 export const partnerCreateSchema = z.object({
@@ -71,6 +72,7 @@ type Transition = {
 };
 
 async function transition(partnerId: string, actor: Actor, t: Transition): Promise<PartnerAdminView> {
+  assertAdminActor(actor);
   const view = await db.$transaction(async (tx) => {
     const now = new Date();
     const updated = await tx.partner.updateMany({ where: { id: partnerId, status: t.from }, data: { status: t.to, ...t.data(actor, now) } });
@@ -167,6 +169,7 @@ export async function reinstatePartnerAsAdmin(partnerId: string, actor: Actor): 
  * @throws ZodError for bad input; ConflictError (409) when the domain already belongs to a partner
  */
 export async function createPartnerAsAdmin(input: z.input<typeof partnerCreateSchema>, actor: Actor): Promise<PartnerAdminView> {
+  assertAdminActor(actor);
   const { name, domain, approve } = partnerCreateSchema.parse(input);
   return db.$transaction(async (tx) => {
     if (domain && (await tx.partner.count({ where: { primaryDomain: domain } })) > 0) throw new ConflictError(`A partner with the domain ${domain} already exists.`);
@@ -224,9 +227,10 @@ async function readPartner(tx: Prisma.TransactionClient, partnerId: string): Pro
 
 /**
  * One partner, for admins.
- * @throws NotFoundError (404)
+ * @throws NotFoundError (404); ForbiddenError (403) without a minted admin actor
  */
-export async function getPartnerAsAdmin(partnerId: string): Promise<PartnerAdminView> {
+export async function getPartnerAsAdmin(admin: AdminActor, partnerId: string): Promise<PartnerAdminView> {
+  assertAdminActor(admin);
   const row = await db.partner.findUnique({ where: { id: partnerId }, select: adminSelect });
   if (!row) throw new NotFoundError("No such partner.");
   return (await toAdminViews(db, [row]))[0]!;
@@ -237,7 +241,8 @@ export async function getPartnerAsAdmin(partnerId: string): Promise<PartnerAdmin
  * @param input `{ status?, q?, page = 1, pageSize = 20 (max 100) }`
  * @returns the page and the total count of matches
  */
-export async function listPartnersAsAdmin(input: z.input<typeof partnerListSchema> = {}): Promise<{ partners: PartnerAdminView[]; total: number; page: number; pageSize: number }> {
+export async function listPartnersAsAdmin(admin: AdminActor, input: z.input<typeof partnerListSchema> = {}): Promise<{ partners: PartnerAdminView[]; total: number; page: number; pageSize: number }> {
+  assertAdminActor(admin);
   const { status, q, page, pageSize } = partnerListSchema.parse(input);
   const where: Prisma.PartnerWhereInput = {
     ...(status ? { status } : {}),
@@ -250,8 +255,9 @@ export async function listPartnersAsAdmin(input: z.input<typeof partnerListSchem
   return { partners: await toAdminViews(db, rows), total, page, pageSize };
 }
 
-/** Counts per status, for the admin tabs. */
-export async function countPartnersByStatusAsAdmin(): Promise<Record<PartnerStatus, number>> {
+/** Counts per status, for the admin tabs. @throws ForbiddenError (403) without a minted admin actor */
+export async function countPartnersByStatusAsAdmin(admin: AdminActor): Promise<Record<PartnerStatus, number>> {
+  assertAdminActor(admin);
   const groups = await db.partner.groupBy({ by: ["status"], _count: { _all: true } });
   const counts: Record<PartnerStatus, number> = { pending_approval: 0, approved: 0, rejected: 0, suspended: 0 };
   for (const g of groups) counts[g.status] = g._count._all;

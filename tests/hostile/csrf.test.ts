@@ -7,6 +7,7 @@
  * Also: Auth.js's own sign-out POST from a foreign origin, and a Next.js server action posted from a foreign origin.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { db } from "@/lib/db";
 import { allowDomainAsAdmin } from "@/lib/partners/allowlist";
 import { createApiKey } from "@/lib/api-keys/api-keys";
@@ -69,7 +70,7 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
     prepare: async () => ({ params: { id: (await createApiKey(tenant.partnerId, tenant.user.id, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).key.id } }),
   },
   [routeKey("POST", "/api/admin/allowlist")]: { as: "admin", success: 201, prepare: async () => ({ body: { value: `${unique("csrf")}.test` } }) },
-  [routeKey("DELETE", "/api/admin/allowlist/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await allowDomainAsAdmin({ value: `${unique("csrf")}.test` }, { type: "system" })).id } }) },
+  [routeKey("DELETE", "/api/admin/allowlist/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await allowDomainAsAdmin({ value: `${unique("csrf")}.test` }, systemAdminActor())).id } }) },
   [routeKey("POST", "/api/admin/partners")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF partner") } }) },
   [routeKey("POST", "/api/admin/partners/[id]/[action]")]: { as: "admin", success: 200, prepare: async () => ({ params: { ...(await pendingPartner()).params, action: "approve" } }) },
   [routeKey("POST", "/api/admin/oauth/clients")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" } }) },
@@ -78,7 +79,7 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
 };
 
 async function oauthClient() {
-  return (await createOAuthClientAsAdmin({ name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" }, { type: "system" })).client;
+  return (await createOAuthClientAsAdmin({ name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" }, systemAdminActor())).client;
 }
 
 /**

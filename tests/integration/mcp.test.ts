@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
@@ -64,7 +65,7 @@ describe("API keys", () => {
 
     const suspended = await memberWithKey();
     expect(await apiKeys.verifyApiKey(suspended.apiKey)).not.toBeNull();
-    await suspendPartnerAsAdmin(suspended.partner.id, { reason: "Unpaid" }, { type: "system" });
+    await suspendPartnerAsAdmin(suspended.partner.id, { reason: "Unpaid" }, systemAdminActor());
     expect(await apiKeys.verifyApiKey(suspended.apiKey)).toBeNull();
     expect((await db.apiKey.findUniqueOrThrow({ where: { id: suspended.key.id } })).revokedAt).toBeInstanceOf(Date);
   });
@@ -122,7 +123,7 @@ describe("the MCP gate", () => {
 
   it("accepts an OAuth token for the MCP audience with mcp:tools, refuses one for the API audience, and 403s without the scope", async () => {
     const partner = await createPartner();
-    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Agent", partner_id: partner.id, scopes: "mcp:tools groups:read" }, { type: "system" });
+    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Agent", partner_id: partner.id, scopes: "mcp:tools groups:read" }, systemAdminActor());
     const token = async (params: Record<string, string>) => {
       const response = await fetch(`${app.url}/oauth/token`, {
         method: "POST",
@@ -141,7 +142,7 @@ describe("the MCP gate", () => {
 
   it("exchanges client credentials for an MCP key at /auth/client, and refuses a wrong secret", async () => {
     const partner = await createPartner();
-    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Desktop", partner_id: partner.id, scopes: "mcp:tools" }, { type: "system" });
+    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Desktop", partner_id: partner.id, scopes: "mcp:tools" }, systemAdminActor());
     const exchange = await fetch(`${app.url}/auth/client`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id: client.clientId, client_secret: clientSecret }) });
     expect(exchange.status).toBe(201);
     const body = (await exchange.json()) as { api_key: string; key_prefix: string; client_id: string; expires_at: string };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import * as oauth from "oauth4webapi";
 import { SignJWT, generateKeyPair, createRemoteJWKSet, jwtVerify, decodeJwt, UnsecuredJWT } from "jose";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 async function registerClient(scopes = "groups:read members:read", partnerId?: string) {
   const partner = partnerId ?? (await createPartner()).id;
-  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Chat service", partner_id: partner, scopes }, { type: "system" });
+  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Chat service", partner_id: partner, scopes }, systemAdminActor());
   return { partnerId: partner, client, clientId: client.clientId, clientSecret };
 }
 
@@ -96,7 +97,7 @@ describe("token endpoint errors (RFC 6749 §5.2)", () => {
     const { clientId, clientSecret, client } = await registerClient();
     const wrong = await post("/oauth/token", "grant_type=client_credentials", { authorization: basic(clientId, clientSecret.slice(0, -1) + "x") });
     const unknown = await post("/oauth/token", "grant_type=client_credentials", { authorization: basic("gc_unknown", clientSecret) });
-    await disableOAuthClientAsAdmin(client.id, { type: "system" });
+    await disableOAuthClientAsAdmin(client.id, systemAdminActor());
     const disabled = await post("/oauth/token", "grant_type=client_credentials", { authorization: basic(clientId, clientSecret) });
     for (const r of [wrong, unknown, disabled]) {
       expect(r.status).toBe(401);
@@ -219,7 +220,7 @@ describe("hostile tokens are refused with invalid_token", () => {
 
   it("refuses an expired token with 'expired' in the challenge", async () => {
     const partner = await createPartner();
-    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Short", partner_id: partner.id, scopes: "groups:read", access_token_ttl: 60 }, { type: "system" });
+    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Short", partner_id: partner.id, scopes: "groups:read", access_token_ttl: 60 }, systemAdminActor());
     const { access_token } = await tokenWith(client.clientId, clientSecret);
     const exp = decodeJwt(access_token).exp!;
     vi.useFakeTimers({ toFake: ["Date"], now: (exp + 10) * 1000 }); // the app's clock moves past expiry
@@ -254,11 +255,11 @@ describe("revocation and rotation", () => {
   it("stops a disabled client's tokens and a rotated secret's old value at once", async () => {
     const { clientId, clientSecret, client } = await registerClient();
     const { access_token } = await tokenWith(clientId, clientSecret);
-    const { clientSecret: newSecret } = await rotateOAuthClientSecretAsAdmin(client.id, { type: "system" });
+    const { clientSecret: newSecret } = await rotateOAuthClientSecretAsAdmin(client.id, systemAdminActor());
     expect((await post("/oauth/token", "grant_type=client_credentials", { authorization: basic(clientId, clientSecret) })).status).toBe(401);
     expect((await tokenWith(clientId, newSecret)).access_token).toBeTruthy();
     expect((await fetch(`${app.url}/api/auth/groups`, { headers: bearer(access_token) })).status).toBe(200);
-    await disableOAuthClientAsAdmin(client.id, { type: "system" });
+    await disableOAuthClientAsAdmin(client.id, systemAdminActor());
     expect((await fetch(`${app.url}/api/auth/groups`, { headers: bearer(access_token) })).status).toBe(401);
   });
 

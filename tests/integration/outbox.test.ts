@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
 import { startSmtpSink, type SmtpSink } from "../../scripts/lib/smtp-sink.ts";
 import { db } from "@/lib/db";
@@ -29,10 +30,10 @@ describe("email outbox", () => {
     expect(failed).toMatchObject({ status: "pending", attempts: 1, to: ["owner@example.test"] });
     expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
     expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
-    expect((await listOutboxAsAdmin({ status: "pending" })).emails.map((e) => e.id)).toContain(failed.id);
+    expect((await listOutboxAsAdmin(systemAdminActor(), { status: "pending" })).emails.map((e) => e.id)).toContain(failed.id);
 
     sink = await startSmtpSink({ port });
-    expect(await retryEmailAsAdmin(failed.id)).toBe(true);
+    expect(await retryEmailAsAdmin(systemAdminActor(), failed.id)).toBe(true);
     await expect.poll(async () => (await db.outboxEmail.findUniqueOrThrow({ where: { dedupeKey: key } })).status).toBe("sent");
     expect(sink.messages).toEqual([expect.objectContaining({ to: ["owner@example.test"], subject: "Hello", text: "Body line" })]);
   });

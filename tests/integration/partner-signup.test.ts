@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { db } from "@/lib/db";
 import { completeSignIn, type SignInFacts } from "@/lib/partners/signup";
 import { identifyOrganization } from "@/lib/partners/organization";
@@ -54,7 +55,7 @@ describe("partner signup", () => {
 
   it("approves at once when the domain is allow-listed, and says so in the audit log", async () => {
     const domain = `${unique("allowed")}.test`;
-    await allowDomainAsAdmin({ value: domain }, { type: "system" });
+    await allowDomainAsAdmin({ value: domain }, systemAdminActor());
     const { outcome } = await signIn(`ann@${domain}`, { hd: domain });
     expect(outcome).toMatchObject({ kind: "created", autoApproved: true });
     const partnerId = (outcome as { partnerId: string }).partnerId;
@@ -73,7 +74,7 @@ describe("partner signup", () => {
 
   it("lets the first verified sign-in claim a partner an operator created for its domain", async () => {
     const domain = `${unique("preset")}.test`;
-    const preset = await createPartnerAsAdmin({ name: "Preset Ltd", domain, approve: true }, { type: "system" });
+    const preset = await createPartnerAsAdmin({ name: "Preset Ltd", domain, approve: true }, systemAdminActor());
     const { user, outcome } = await signIn(`owner@${domain}`, { hd: domain });
     expect(outcome).toEqual({ kind: "joined", partnerId: preset.id });
     expect(await db.partner.findUniqueOrThrow({ where: { id: preset.id } })).toMatchObject({ idpOrganization: domain, ownerUserId: user.id, status: "approved" });

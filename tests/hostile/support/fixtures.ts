@@ -4,6 +4,7 @@
  * that no write went through. Rows are built with the integration layer's builders and lib/ functions.
  */
 import { db } from "@/lib/db";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { resetConfigForTests } from "@/lib/config";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { addGroupMember, createGroup } from "@/lib/groups/groups";
@@ -124,7 +125,7 @@ export async function seedTenant(label: string, baseUrl: string): Promise<Tenant
   const group = await createGroup(partner.id, { name: groupName, description: `${label}'s team` }, actor);
   await addGroupMember(partner.id, group.id, colleague.id, actor);
   const emptyGroup = await createGroup(partner.id, { name: `${label} empty ${unique("g")}` }, actor);
-  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: `${label} service`, partner_id: partner.id, scopes: ALL_SCOPES.join(" ") }, { type: "system" });
+  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: `${label} service`, partner_id: partner.id, scopes: ALL_SCOPES.join(" ") }, systemAdminActor());
   const oauthClient = { id: client.id, clientId: client.clientId, secret: clientSecret };
   const { apiKey, key } = await createApiKey(partner.id, user.id, { name: `${label} key`, scopes: [...ALL_SCOPES] }, actor);
   const portalClient = await createClient(partner.id, { name: `${label} customer ${unique("c")}` }, actor);

@@ -5,6 +5,7 @@
  * database `db` points at (process.env.DATABASE_URL). Requests then go to real `next start` instances.
  */
 import { readFileSync } from "node:fs";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
 import path from "node:path";
 import { ROOT } from "../../../scripts/lib/env-files.ts";
 import { createApiKey } from "@/lib/api-keys/api-keys";
@@ -50,7 +51,7 @@ export async function seedTenant(): Promise<HostileTenant> {
   const actor = { type: "user" as const, id: member.id };
   const memberSession = await secureSessionCookie(member.id);
   const adminSession = await secureSessionCookie(admin.id);
-  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: unique("svc"), partner_id: partner.id, scopes: CLIENT_SCOPES }, { type: "system" });
+  const { client, clientSecret } = await createOAuthClientAsAdmin({ name: unique("svc"), partner_id: partner.id, scopes: CLIENT_SCOPES }, systemAdminActor());
   const { apiKey, key } = await createApiKey(partner.id, member.id, { name: unique("key"), scopes: ["mcp:tools", "groups:read", "partner:read"] }, actor);
   const portalClient = await createClient(partner.id, { name: unique("Client") }, actor);
   const { url, link } = await issueAccessLink(partner.id, portalClient.id, { label: "Hostile" }, actor);

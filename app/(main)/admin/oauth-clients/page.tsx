@@ -3,7 +3,7 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { CreateOAuthClientForm } from "@/components/create-oauth-client-form";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
-import { loadPageData } from "@/lib/http/pages";
+import { loadPageData, requireAdminPage } from "@/lib/http/pages";
 import { listOAuthClientsAsAdmin } from "@/lib/oauth/clients";
 import { SCOPES } from "@/lib/oauth/scopes";
 import { listPartnersAsAdmin } from "@/lib/partners/approval";
@@ -12,10 +12,11 @@ import { createClientAction, deleteClientAction, disableClientAction, enableClie
 export const metadata: Metadata = { title: "OAuth clients" };
 
 export default async function OAuthClientsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+  const { admin } = await requireAdminPage("/admin/oauth-clients");
   const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
   const { clients, total, partners } = await loadPageData("/admin/oauth-clients", async () => ({
-    ...(await listOAuthClientsAsAdmin({ page })),
-    partners: (await listPartnersAsAdmin({ status: "approved", pageSize: 100 })).partners.map((p) => ({ id: p.id, name: p.name })),
+    ...(await listOAuthClientsAsAdmin(admin, { page })),
+    partners: (await listPartnersAsAdmin(admin, { status: "approved", pageSize: 100 })).partners.map((p) => ({ id: p.id, name: p.name })),
   }));
   return (
     <div className="space-y-6">

@@ -3,15 +3,16 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
 import { getConfig } from "@/lib/config";
-import { loadPageData } from "@/lib/http/pages";
+import { loadPageData, requireAdminPage } from "@/lib/http/pages";
 import { listOutboxAsAdmin } from "@/lib/mail/outbox";
 import { retryEmailAction } from "../partners/actions";
 
 export const metadata: Metadata = { title: "Outbox" };
 
 export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+  const { admin } = await requireAdminPage("/admin/outbox");
   const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
-  const { emails, total } = await loadPageData("/admin/outbox", () => listOutboxAsAdmin({ page }));
+  const { emails, total } = await loadPageData("/admin/outbox", () => listOutboxAsAdmin(admin, { page }));
   const smtp = getConfig().smtpUrl;
   return (
     <div className="space-y-4">

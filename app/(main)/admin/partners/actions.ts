@@ -36,5 +36,5 @@ export async function removeAllowlistEntryAction(_: ActionResult, form: FormData
 }
 
 export async function retryEmailAction(_: ActionResult, form: FormData): Promise<ActionResult> {
-  return adminAction(async () => ((await retryEmailAsAdmin(field(form, "emailId"))) ? "Queued for delivery." : "That email was already sent."));
+  return adminAction(async (actor) => ((await retryEmailAsAdmin(actor, field(form, "emailId"))) ? "Queued for delivery." : "That email was already sent."));
 }

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
-import { loadPageData } from "@/lib/http/pages";
+import { loadPageData, requireAdminPage } from "@/lib/http/pages";
 import { countPartnersByStatusAsAdmin, listPartnersAsAdmin, type PartnerStatus } from "@/lib/partners/approval";
 import { approvePartnerAction, rejectPartnerAction, reinstatePartnerAction, suspendPartnerAction } from "./actions";
 
@@ -17,13 +17,14 @@ const TABS: { key: string; status: PartnerStatus; label: string }[] = [
 ];
 
 export default async function AdminPartnersPage({ searchParams }: { searchParams: Promise<{ tab?: string; q?: string; page?: string }> }) {
+  const { admin } = await requireAdminPage("/admin/partners");
   const params = await searchParams;
   const tab = TABS.find((t) => t.key === params.tab) ?? TABS[0]!;
   const q = params.q?.trim().slice(0, 200) || undefined;
   const page = Math.max(1, Number.parseInt(params.page ?? "1", 10) || 1);
   const { list, counts } = await loadPageData("/admin/partners", async () => ({
-    list: await listPartnersAsAdmin({ status: tab.status, q, page }),
-    counts: await countPartnersByStatusAsAdmin(),
+    list: await listPartnersAsAdmin(admin, { status: tab.status, q, page }),
+    counts: await countPartnersByStatusAsAdmin(admin),
   }));
   const href = (overrides: { tab?: string; page?: number }) => {
     const search = new URLSearchParams({ tab: overrides.tab ?? tab.key, ...(q ? { q } : {}), ...(overrides.page && overrides.page > 1 ? { page: String(overrides.page) } : {}) });

@@ -6,8 +6,8 @@ import { allowDomainAsAdmin, listAllowlistAsAdmin } from "@/lib/partners/allowli
 export const dynamic = "force-dynamic";
 
 export const GET = route("json", async (request) => {
-  await getAdminActor(request);
-  return Response.json({ entries: await listAllowlistAsAdmin() });
+  const admin = await getAdminActor(request);
+  return Response.json({ entries: await listAllowlistAsAdmin(admin) });
 });
 
 /** Admin: allow `{ "value": "acme.com" }` or an Entra tenant id. 409 when already listed. */

@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 
 /** Admin: list partners (`?status=&q=&page=&pageSize=`). Anyone else: 404. */
 export const GET = route("json", async (request) => {
-  await getAdminActor(request);
-  return Response.json(await listPartnersAsAdmin(Object.fromEntries(new URL(request.url).searchParams)));
+  const admin = await getAdminActor(request);
+  return Response.json(await listPartnersAsAdmin(admin, Object.fromEntries(new URL(request.url).searchParams)));
 });
 
 /** Admin: create a partner `{ name, domain?, approve? }`. */

@@ -2,14 +2,15 @@ import type { Metadata } from "next";
 import { SimpleActionForm } from "@/components/simple-action-form";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDate } from "@/components/format";
-import { loadPageData } from "@/lib/http/pages";
+import { loadPageData, requireAdminPage } from "@/lib/http/pages";
 import { listAllowlistAsAdmin } from "@/lib/partners/allowlist";
 import { allowDomainAction, removeAllowlistEntryAction } from "../actions";
 
 export const metadata: Metadata = { title: "Allowlist" };
 
 export default async function AllowlistPage() {
-  const entries = await loadPageData("/admin/partners/domains", () => listAllowlistAsAdmin());
+  const { admin } = await requireAdminPage("/admin/partners/domains");
+  const entries = await loadPageData("/admin/partners/domains", () => listAllowlistAsAdmin(admin));
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-bold tracking-tight">Domain allowlist</h1>

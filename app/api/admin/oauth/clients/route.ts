@@ -8,9 +8,9 @@ export const dynamic = "force-dynamic";
 
 /** Admin: list OAuth clients (`?partner_id=&page=`). */
 export const GET = route("json", async (request) => {
-  await getAdminActor(request);
+  const admin = await getAdminActor(request);
   const search = new URL(request.url).searchParams;
-  const { clients, total } = await listOAuthClientsAsAdmin({ partnerId: search.get("partner_id") ?? undefined, page: Number(search.get("page") ?? 1) || 1 });
+  const { clients, total } = await listOAuthClientsAsAdmin(admin, { partnerId: search.get("partner_id") ?? undefined, page: Number(search.get("page") ?? 1) || 1 });
   return Response.json({ clients: clients.map((c) => oauthClientJson(c)), total });
 });
 

@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 /** Admin: one partner. */
 export const GET = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  await getAdminActor(request);
-  return Response.json(await getPartnerAsAdmin((await params).id));
+  const admin = await getAdminActor(request);
+  return Response.json(await getPartnerAsAdmin(admin, (await params).id));
 });
