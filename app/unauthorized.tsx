@@ -1,4 +1,4 @@
-import { ACCESS_REQUIRED_BODY, ACCESS_REQUIRED_TITLE } from "@/lib/portal/access-required";
+import { ACCESS_REQUIRED_BODY, ACCESS_REQUIRED_TITLE } from "@/lib/http/html-pages";
 
 /** Rendered with status 401 by `unauthorized()`: the client portal's access-required page. */
 export default function AccessRequired() {

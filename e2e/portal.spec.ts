@@ -82,7 +82,7 @@ test.describe("client portal", () => {
     await signInAs(page, "google", "grace@hooli.test");
     await page.goto("/partner/projects");
     await page.getByRole("link", { name: "Internal tooling" }).click();
-    await page.getByRole("link", { name: "View client portal" }).click();
+    await page.getByRole("button", { name: "View client portal" }).click();
     await expect(page).toHaveURL(/\/portal$/);
     await expect(page.getByTestId("preview-banner")).toContainText("Preview");
     await expect(page.getByRole("list", { name: "Projects" })).toContainText("Internal tooling");

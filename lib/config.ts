@@ -51,6 +51,7 @@ const envSchema = z.object({
   RATE_LIMIT_SIGN_IN_PER_MINUTE: perMinute,
   RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE: perMinute,
   RATE_LIMIT_PORTAL_ENTER_PER_MINUTE: perMinute,
+  TRUSTED_PROXY_HOPS: optionalString.pipe(z.string().regex(/^\d$/, "must be a whole number from 0 to 9 (the proxies in front of Gatehouse)").transform(Number).optional()),
 });
 
 export interface OidcProviderConfig {
@@ -104,6 +105,11 @@ export interface Config {
   requireMcpAuth: boolean;
   logLevel: string;
   rateLimits: RateLimits;
+  /**
+   * How many reverse proxies in front of Gatehouse append to `X-Forwarded-For` (TRUSTED_PROXY_HOPS, default 0:
+   * the header is ignored and the TCP peer is the client). See lib/rate-limit/client-ip.ts.
+   */
+  trustedProxyHops: number;
   /** Insecure defaults that were filled in (development and test only). */
   warnings: string[];
 }
@@ -207,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
       portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
     },
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
     warnings,
   };
 }

@@ -110,7 +110,7 @@ async function seedFixtures() {
     clientId: client.clientId,
     clientSecret,
     apiKey,
-    mcpPrincipal: { kind: "api_key", id: key.id, orgId: partner.id, scopes: key.scopes },
+    mcpPrincipal: { kind: "api_key", keyId: key.id, owner: { kind: "user", userId: user.id }, partnerId: partner.id, scopes: key.scopes },
     portalPath: new URL(portalLink).pathname,
   };
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import { ConfigError, loadConfig } from "../lib/config.ts";
 import { applyMigrations } from "./lib/migrations.ts";
 import { ROOT } from "./lib/env-files.ts";
+import { serverNodeOptions } from "./lib/app-server.ts";
 
 (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
 try {
@@ -20,7 +21,7 @@ try {
 const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: "inherit",
-  env: process.env,
+  env: { ...process.env, NODE_OPTIONS: serverNodeOptions() },
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
-import { getPageUser } from "@/lib/http/pages";
+import { getPageUser } from "@/lib/next/pages";
 
 /** Gatehouse's own pages (partners and admins). The client portal has its own layout under app/portal. */
 export default async function MainLayout({ children }: { children: ReactNode }) {

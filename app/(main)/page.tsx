@@ -1,3 +1,5 @@
+import { publicPage } from "@/lib/auth/policies";
+import { page } from "@/lib/next/pages";
 import Link from "next/link";
 import { Card } from "@/components/card";
 
@@ -8,7 +10,7 @@ const CALLERS = [
   { who: "AI tools", how: "An MCP endpoint behind API keys, scoped to one organisation." },
 ];
 
-export default function HomePage() {
+export default page(publicPage("/"), async () => {
   return (
     <div className="space-y-10">
       <section className="space-y-4">
@@ -36,4 +38,4 @@ export default function HomePage() {
       </Card>
     </div>
   );
-}
+});

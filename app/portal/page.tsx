@@ -1,17 +1,17 @@
+import { portalPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDate } from "@/components/format";
 import { PortalHeader } from "@/components/portal-header";
-import { loadPageData, requirePortalPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { listPortalProjects } from "@/lib/portal/projects";
 
 export const metadata: Metadata = { title: "Your projects", referrer: "no-referrer" };
 
 const STATUS_LABEL = { planned: "Planned", active: "In progress", on_hold: "On hold", completed: "Completed" } as const;
 
-export default async function PortalHomePage() {
-  const principal = await requirePortalPage("/portal");
-  const projects = await loadPageData("/portal", () => listPortalProjects(principal.clientId));
+export default page(portalPage("/portal"), async ({ principal: principal }) => {
+  const projects = await loadPageData("/portal", () => listPortalProjects(principal.portalClientId));
   return (
     <>
       <PortalHeader clientName={principal.clientName} preview={principal.preview} />
@@ -34,4 +34,4 @@ export default async function PortalHomePage() {
       )}
     </>
   );
-}
+});

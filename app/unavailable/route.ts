@@ -1,20 +1,14 @@
-import { safeReturnPath } from "@/lib/http/pages";
+import { PUBLIC_API } from "@/lib/auth/policies";
+import { htmlPage } from "@/lib/http/html-pages";
+import { safeReturnPath } from "@/lib/http/return-path";
+import { route } from "@/lib/next/route";
 
 export const dynamic = "force-dynamic";
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The page a browser sees while PostgreSQL is unreachable: 503 with Retry-After, and a link back. */
-export function GET(request: Request): Response {
-  const next = escape(safeReturnPath(new URL(request.url).searchParams.get("next"), "/"));
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Temporarily unavailable · Gatehouse</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1.5rem; color: #0f172a">
-<h1>Gatehouse is temporarily unavailable</h1>
-<p>We cannot reach our database right now. Nothing you did caused this, and no data was lost.</p>
-<p><a href="${next}">Try again</a> in a few seconds.</p></body></html>`;
-  return new Response(html, {
-    status: 503,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Retry-After": "5", "Cache-Control": "no-store" },
-  });
-}
+export const GET = route(PUBLIC_API, (request) =>
+  htmlPage(503, "Gatehouse is temporarily unavailable", ["We cannot reach our database right now. Nothing you did caused this, and no data was lost."], {
+    headers: { "Retry-After": "5" },
+    link: { href: safeReturnPath(new URL(request.url).searchParams.get("next"), "/"), text: "Try again in a few seconds" },
+  }),
+);

@@ -43,7 +43,7 @@ export interface ApiKeyView {
 
 export interface VerifiedApiKey {
   keyId: string;
-  orgId: string;
+  partnerId: string;
   ownerUserId?: string;
   ownerClientId?: string;
   scopes: string[];
@@ -166,7 +166,7 @@ export async function verifyApiKey(value: string): Promise<VerifiedApiKey | null
   if (!row) return null;
   return {
     keyId: row.id,
-    orgId: row.partner_id,
+    partnerId: row.partner_id,
     ...(row.owner_user_id ? { ownerUserId: row.owner_user_id } : {}),
     ...(row.owner_client_id ? { ownerClientId: row.owner_client_id } : {}),
     scopes: row.scopes,

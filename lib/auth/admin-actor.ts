@@ -14,7 +14,10 @@ declare const adminProof: unique symbol;
 /** A verified administrator (or the operator CLI), as the audit log names it. */
 export type AdminActor = Readonly<{ type: "user"; id: string } | { type: "system"; id?: undefined }> & { readonly [adminProof]: true };
 
-const minted = new WeakSet<object>();
+// On globalThis: Next.js may evaluate a module once per route bundle, and a proof minted by one copy must be
+// recognised by another.
+const globalForProof = globalThis as unknown as { gatehouseAdminActors?: WeakSet<object> };
+const minted = (globalForProof.gatehouseAdminActors ??= new WeakSet<object>());
 
 function mint(actor: { type: "user"; id: string } | { type: "system" }): AdminActor {
   const frozen = Object.freeze({ ...actor });

@@ -15,6 +15,7 @@ import { getConfig } from "@/lib/config";
 import { db } from "@/lib/db";
 import { recordAuditInBackground } from "@/lib/audit/record-audit";
 import { logger } from "@/lib/http/logger";
+import { clientIp } from "@/lib/rate-limit/client-ip";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { identifyOrganization, isEmailVouchedFor } from "@/lib/partners/organization";
 import { afterSignIn, completeSignIn } from "@/lib/partners/signup";
@@ -26,7 +27,8 @@ async function requestContext(): Promise<{ ip: string | null; userAgent: string 
   try {
     const h = await headers();
     return {
-      ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || null,
+      // The same address the rate limiter counts (never the client-written first X-Forwarded-For entry).
+      ip: clientIp({ headers: h }),
       userAgent: h.get("user-agent"),
       requestId: h.get("x-request-id"),
     };

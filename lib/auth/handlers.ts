@@ -11,7 +11,8 @@ import { BadRequestError } from "@/lib/http/errors";
 import { readCookie } from "@/lib/http/cookies";
 import { toResponse } from "@/lib/http/respond";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
-import { clientIp, enforceRateLimit } from "@/lib/http/rate-limit";
+import { authorize, definePolicy } from "@/lib/auth/policy";
+import { readBodyLimited } from "@/lib/http/body";
 
 /** The Auth.js actions that start or finish a sign-in; session reads, CSRF and provider lists stay unlimited. */
 const SIGN_IN_PATH = /\/api\/auth\/(signin|callback)\/[^/]+$/;
@@ -36,6 +37,16 @@ function hasInvalidCallbackUrl(request: NextRequest): boolean {
   });
 }
 
+/**
+ * Auth.js's endpoints are public (its own state, PKCE, nonce and CSRF-token checks guard each step); starting a
+ * sign-in and finishing one (the callback) are rate limited per IP. Auth.js reads small form bodies only.
+ */
+const SIGN_IN_ENDPOINT = definePolicy({ accept: "public", rateLimit: "sign-in", errors: "json", maxBodyBytes: 16 * 1024 });
+const AUTH_JS_ENDPOINT = definePolicy({ accept: "public", errors: "json", maxBodyBytes: 16 * 1024 });
+
+/** The declared policies of `/api/auth/[...nextauth]`, for the access tests (a sign-in start or callback, or the rest). */
+export const AUTH_JS_POLICIES = { signIn: SIGN_IN_ENDPOINT, other: AUTH_JS_ENDPOINT } as const;
+
 function wrap(handler: (request: NextRequest) => Promise<Response>, method: "GET" | "POST") {
   return async (request: NextRequest): Promise<Response> => {
     const requestId = request.headers.get("x-request-id") ?? undefined;
@@ -43,10 +54,9 @@ function wrap(handler: (request: NextRequest) => Promise<Response>, method: "GET
       const { pathname } = new URL(request.url);
       if (hasInvalidCallbackUrl(request)) throw new BadRequestError("callbackUrl must be a path or an http(s) URL.");
       // GET /signin/{provider} only renders a page; POST starts the flow. Callbacks arrive as GET or POST.
-      if (SIGN_IN_PATH.test(pathname) && (method === "POST" || pathname.includes("/callback/"))) {
-        const ip = clientIp(request.headers);
-        await enforceRateLimit("sign-in", `ip:${ip}`, { ip, requestId }, "Too many sign-in attempts from your network. Wait a minute and try again.");
-      }
+      const policy = SIGN_IN_PATH.test(pathname) && (method === "POST" || pathname.includes("/callback/")) ? SIGN_IN_ENDPOINT : AUTH_JS_ENDPOINT;
+      if (method === "POST" && request.body) await readBodyLimited(request.clone(), policy.maxBodyBytes);
+      await authorize(policy, request, { requestId });
       return await handler(request);
     } catch (error) {
       return toResponse(error, { requestId });

@@ -45,12 +45,13 @@ export interface AppErrorOptions {
 
 /** Base of every error Gatehouse answers on purpose. `status` is the HTTP status. */
 export class AppError extends Error {
+  /** The error code on the wire: Gatehouse's table, RFC 6750 §3.1, or RFC 6749 §5.2 for OAuthError. */
   readonly code: string;
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode | BearerErrorCode, message: string, options: AppErrorOptions & { status?: number } = {}) {
+  constructor(code: ErrorCode | BearerErrorCode | OAuthErrorCode, message: string, options: AppErrorOptions & { status?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -97,19 +98,19 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
-/** An OAuth 2.0 endpoint error, answered as RFC 6749 §5.2 JSON. */
-export class OAuthError extends Error {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  constructor(
-    readonly code: OAuthErrorCode,
-    readonly description: string,
-    options: { status?: number; headers?: Record<string, string> } = {},
-  ) {
-    super(description);
-    this.name = "OAuthError";
-    this.status = options.status ?? (code === "invalid_client" ? 401 : code === "server_error" ? 500 : 400);
-    this.headers = options.headers ?? {};
+/**
+ * An OAuth 2.0 endpoint error, answered as RFC 6749 §5.2 JSON `{ error, error_description }` whatever the route's
+ * error style. `invalid_client` is 401 (§5.2), `server_error` 500, `temporarily_unavailable` 503, the rest 400.
+ */
+export class OAuthError extends AppError {
+  declare readonly code: OAuthErrorCode;
+  constructor(code: OAuthErrorCode, description: string, options: { status?: number; headers?: Record<string, string> } = {}) {
+    const status = options.status ?? (code === "invalid_client" ? 401 : code === "server_error" ? 500 : code === "temporarily_unavailable" ? 503 : 400);
+    super(code, description, { status, headers: options.headers ?? {}, expose: status < 500 || code === "temporarily_unavailable" });
+  }
+  /** The RFC 6749 §5.2 `error_description`. */
+  get description(): string {
+    return this.message;
   }
 }
 

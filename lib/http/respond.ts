@@ -1,18 +1,41 @@
 /**
- * The one place where errors become HTTP responses (ARCHITECTURE.md "Errors").
+ * The one place where errors become HTTP responses (docs/ARCHITECTURE.md "Errors"). The route's declared error
+ * style picks the wire format:
  *
- * - `oauth`  endpoints answer RFC 6749 §5.2 JSON `{error, error_description}` with `Cache-Control: no-store`.
- * - `bearer` resources answer `{error, message}` plus an RFC 6750 §3 `WWW-Authenticate: Bearer …` challenge.
- * - `json`   everything else answers `{error, message}`.
- * Unexpected errors are logged with the request id and answered 500 without internals.
+ * - `oauth`  RFC 6749 §5.2 JSON `{error, error_description}` with `Cache-Control: no-store`.
+ * - `bearer` `{error, message}` plus an RFC 6750 §3 `WWW-Authenticate: Bearer …` challenge on 401/403.
+ * - `mcp`    the MCP endpoint's contract: every 401 is one fixed body with `WWW-Authenticate: Bearer
+ *            resource_metadata="…"` (RFC 9728 §5.1), `insufficient_scope` a 403 naming the scope.
+ * - `portal-page` HTML for browsers entering the client portal (access-required, rate-limit, outage pages).
+ * - `json`   everything else: `{error, message}`.
+ * An OAuthError is always answered in RFC 6749 form. Unexpected errors are logged with the request id and answered
+ * 500 without internals.
  */
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { AppError, BearerError, OAuthError, ServiceUnavailableError } from "@/lib/http/errors";
+import { ACCESS_REQUIRED_BODY, ACCESS_REQUIRED_TITLE, htmlPage } from "@/lib/http/html-pages";
 import { requestLogger } from "@/lib/http/logger";
 import { isDatabaseUnavailable, isUnstorableText } from "@/lib/http/database-errors";
 
-export type ErrorStyle = "json" | "oauth" | "bearer";
+export type ErrorStyle = "json" | "oauth" | "bearer" | "mcp" | "portal-page";
+
+/** The MCP endpoint's 401 body (its public contract, unchanged since the endpoint shipped). */
+export const MCP_UNAUTHORIZED_BODY = {
+  error: "Unauthorized",
+  message: "Valid API key required. Use Authorization: Bearer mg_... or X-API-Key: mg_...",
+} as const;
+
+export interface ToResponseOptions {
+  style?: ErrorStyle;
+  requestId?: string;
+  /** RFC 6750 realm (default `gatehouse`). */
+  realm?: string;
+  /** RFC 9728 §5.1: the protected resource's metadata URL, for `mcp` challenges. */
+  resourceMetadata?: string;
+  /** Headers every answer of this route carries (e.g. the MCP endpoint's CORS headers). */
+  headers?: Record<string, string>;
+}
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
@@ -29,55 +52,72 @@ export function describeZodError(error: ZodError): string {
     .join("; ");
 }
 
+/** Brings anything thrown into the AppError family (null for a truly unexpected error). */
+function normalize(error: unknown, style: ErrorStyle, requestId: string): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) return style === "oauth" ? new OAuthError("invalid_request", describeZodError(error)) : new AppError("invalid_request", describeZodError(error));
+  if (isDatabaseUnavailable(error)) {
+    requestLogger(requestId).error({ err: summarize(error) }, "database unavailable");
+    return style === "oauth" ? new OAuthError("temporarily_unavailable", "The service is temporarily unavailable.", { headers: { "Retry-After": "5" } }) : new ServiceUnavailableError();
+  }
+  if (isUnstorableText(error)) {
+    const message = "The request contains characters that are not allowed (such as a NUL byte).";
+    return style === "oauth" ? new OAuthError("invalid_request", message) : new AppError("invalid_request", message);
+  }
+  return null;
+}
+
 /**
  * Maps any thrown value to a Response.
- * @param error   anything thrown by a handler
+ * @param error   anything thrown by a handler or a policy
  * @param options `style` picks the wire format; `requestId` is echoed in `X-Request-Id` and logged
  */
-export function toResponse(error: unknown, options: { style?: ErrorStyle; requestId?: string; realm?: string } = {}): Response {
+export function toResponse(error: unknown, options: ToResponseOptions = {}): Response {
   const style = options.style ?? "json";
   const requestId = options.requestId ?? randomUUID();
-  const base = { "X-Request-Id": requestId };
+  const base = { ...options.headers, "X-Request-Id": requestId };
+  const known = normalize(error, style, requestId);
 
-  if (error instanceof ZodError) {
-    error = style === "oauth" ? new OAuthError("invalid_request", describeZodError(error)) : new AppError("invalid_request", describeZodError(error));
-  } else if (!(error instanceof AppError) && !(error instanceof OAuthError) && isDatabaseUnavailable(error)) {
-    requestLogger(requestId).error({ err: summarize(error) }, "database unavailable");
-    error = style === "oauth" ? new OAuthError("temporarily_unavailable", "The service is temporarily unavailable.", { status: 503, headers: { "Retry-After": "5" } }) : new ServiceUnavailableError();
-  } else if (!(error instanceof AppError) && !(error instanceof OAuthError) && isUnstorableText(error)) {
-    const message = "The request contains characters that are not allowed (such as a NUL byte).";
-    error = style === "oauth" ? new OAuthError("invalid_request", message) : new AppError("invalid_request", message);
+  if (!known) {
+    requestLogger(requestId).error({ err: summarize(error) }, "unexpected error");
+    if (style === "oauth") return Response.json({ error: "server_error", error_description: "Internal server error." }, { status: 500, headers: { ...base, ...NO_STORE } });
+    if (style === "portal-page") return htmlPage(500, "Something went wrong", ["Try again in a moment."], { headers: base });
+    return Response.json({ error: "server_error", message: "Internal server error." }, { status: 500, headers: base });
   }
 
-  if (error instanceof OAuthError) {
-    return Response.json(
-      { error: error.code, error_description: error.description },
-      { status: error.status, headers: { ...base, ...NO_STORE, ...error.headers } },
-    );
+  const message = known.expose ? known.message : "Internal server error.";
+  const headers: Record<string, string> = { ...base, ...known.headers };
+
+  if (known instanceof OAuthError || style === "oauth") {
+    // RFC 6749 §5.2 has no code for an oversized or mistyped body: it is an invalid_request.
+    const code = known instanceof OAuthError || known.status === 429 || known.status >= 500 ? known.code : known.status === 401 ? "invalid_client" : "invalid_request";
+    return Response.json({ error: code, error_description: message }, { status: known.status, headers: { ...headers, ...NO_STORE } });
   }
 
-  if (error instanceof AppError) {
-    const headers: Record<string, string> = { ...base, ...error.headers };
-    if (error instanceof BearerError || (style === "bearer" && error.status === 401)) {
-      const params = [`realm=${quote(options.realm ?? "gatehouse")}`];
-      const bearerCode = error instanceof BearerError ? error.bearerCode : "invalid_token";
-      if (bearerCode) params.push(`error=${quote(bearerCode)}`, `error_description=${quote(error.message)}`);
-      if (error instanceof BearerError && error.scope) params.push(`scope=${quote(error.scope)}`);
-      headers["WWW-Authenticate"] = `Bearer ${params.join(", ")}`;
-    }
-    const body: Record<string, string> = { error: error.code, message: error.expose ? error.message : "Internal server error." };
-    if (error instanceof BearerError && error.scope) body.scope = error.scope;
-    if (style === "oauth") {
-      return Response.json({ error: error.code, error_description: body.message }, { status: error.status, headers: { ...headers, ...NO_STORE } });
-    }
-    return Response.json(body, { status: error.status, headers });
+  // MCP: every credential problem, a malformed Authorization header included, is the one 401.
+  if (style === "mcp" && (known.status === 401 || (known instanceof BearerError && known.bearerCode !== "insufficient_scope"))) {
+    const challenge = options.resourceMetadata ? `Bearer resource_metadata=${quote(options.resourceMetadata)}` : "Bearer";
+    return Response.json(MCP_UNAUTHORIZED_BODY, { status: 401, headers: { ...headers, "WWW-Authenticate": challenge, ...NO_STORE } });
   }
 
-  requestLogger(requestId).error({ err: summarize(error) }, "unexpected error");
-  if (style === "oauth") {
-    return Response.json({ error: "server_error", error_description: "Internal server error." }, { status: 500, headers: { ...base, ...NO_STORE } });
+  if (style === "portal-page") {
+    if (known.status === 401 || known.status === 403 || known.status === 404) return htmlPage(known.status, ACCESS_REQUIRED_TITLE, [ACCESS_REQUIRED_BODY], { headers });
+    if (known.status === 429) return htmlPage(429, "Too many attempts", [message], { headers });
+    if (known.status === 503) return htmlPage(503, "Temporarily unavailable", ["We cannot reach our database right now. Try again in a few seconds."], { headers });
+    return htmlPage(known.status, "This request could not be handled", [message], { headers });
   }
-  return Response.json({ error: "server_error", message: "Internal server error." }, { status: 500, headers: base });
+
+  if (known instanceof BearerError || ((style === "bearer" || style === "mcp") && known.status === 401)) {
+    const params = style === "mcp" ? [] : [`realm=${quote(options.realm ?? "gatehouse")}`];
+    const bearerCode = known instanceof BearerError ? known.bearerCode : "invalid_token";
+    if (bearerCode) params.push(`error=${quote(bearerCode)}`, ...(style === "mcp" ? [] : [`error_description=${quote(known.message)}`]));
+    if (known instanceof BearerError && known.scope) params.push(`scope=${quote(known.scope)}`);
+    if (style === "mcp" && options.resourceMetadata) params.push(`resource_metadata=${quote(options.resourceMetadata)}`);
+    headers["WWW-Authenticate"] = `Bearer ${params.join(", ")}`;
+  }
+  const body: Record<string, string> = { error: known.code, message };
+  if (known instanceof BearerError && known.scope) body.scope = known.scope;
+  return Response.json(body, { status: known.status, headers: style === "mcp" ? { ...headers, ...NO_STORE } : headers });
 }
 
 /** What of an unexpected error goes to the log: name, message and stack, never request data. */

@@ -1,28 +1,41 @@
 /**
- * The gate in front of `/api/mcp` (MCP Authorization spec; RFC 6750; RFC 9728). It decides before the MCP handler
- * runs and before any response starts, and never touches the response body (SSE streams pass through unbuffered).
+ * The MCP endpoint's access policy (MCP Authorization spec; RFC 6750; RFC 9728), declared like every other entry
+ * point's and enforced by the same route adapter. It decides before the MCP handler runs and before any response
+ * starts, and never touches the response body (SSE streams pass through unbuffered).
  *
  * Accepted: `Authorization: Bearer mg_…` or `X-API-Key: mg_…` (an API key with `mcp:tools`), or a Gatehouse access
- * token whose audience is this MCP resource. Anything else is refused before any database lookup: values that are
- * neither `mg_…` nor a JWT, and `mg_…` values whose checksum is wrong.
+ * token whose audience is this MCP resource. Values that are neither `mg_…` nor a JWT, and `mg_…` values whose
+ * checksum is wrong, are refused before any database lookup. Every 401 is the endpoint's fixed body with
+ * `WWW-Authenticate: Bearer resource_metadata="…"` (the `mcp` error style of lib/http/respond.ts).
  */
 import { getConfig } from "@/lib/config";
-import { verifyApiKey, isWellFormedApiKey } from "@/lib/api-keys/api-keys";
-import { BearerError } from "@/lib/http/errors";
+import { definePolicy } from "@/lib/auth/policy";
 import { logger } from "@/lib/http/logger";
-import { looksLikeJwt, verifyAccessToken } from "@/lib/oauth/tokens";
-import { resourceServers } from "@/lib/oauth/scopes";
 
 export const MCP_SCOPE = "mcp:tools";
 
-export interface McpPrincipal {
-  kind: "api_key" | "service" | "anonymous";
-  /** Key id, or OAuth client id. */
-  id: string;
-  orgId: string | null;
-  scopes: string[];
-  ownerUserId?: string;
+let warnedUnauthenticated = false;
+
+/** REQUIRE_MCP_AUTH=false (refused in production): requests without any credential get through, loudly. */
+function mcpAuthDisabled(): boolean {
+  if (getConfig().requireMcpAuth) return false;
+  if (!warnedUnauthenticated) {
+    warnedUnauthenticated = true;
+    logger.warn("REQUIRE_MCP_AUTH=false: /api/mcp is serving requests WITHOUT authentication");
+  }
+  return true;
 }
+
+/** `/api/mcp`: an API key or a service token for the MCP resource, with `mcp:tools`. */
+export const MCP_POLICY = definePolicy({
+  accept: ["api_key", "service"],
+  scopes: [MCP_SCOPE],
+  resource: "mcp",
+  csrf: "none",
+  errors: "mcp",
+  maxBodyBytes: 256 * 1024,
+  allowAnonymous: mcpAuthDisabled,
+});
 
 /** CORS for the MCP endpoint: credentials travel in headers (never cookies), so any origin may call it. */
 export const MCP_CORS_HEADERS: Record<string, string> = {
@@ -43,67 +56,4 @@ export function withMcpCors(response: Response): Response {
 /** RFC 9728 §5.1: where a client finds which authorization server protects this resource. */
 export function resourceMetadataUrl(): string {
   return `${getConfig().appUrl}/.well-known/oauth-protected-resource/api/mcp`;
-}
-
-/** The 401 every refused request gets (the wording is the endpoint's public contract). */
-export function mcpUnauthorizedResponse(): Response {
-  return Response.json(
-    { error: "Unauthorized", message: "Valid API key required. Use Authorization: Bearer mg_... or X-API-Key: mg_..." },
-    { status: 401, headers: { ...MCP_CORS_HEADERS, "WWW-Authenticate": `Bearer resource_metadata="${resourceMetadataUrl()}"`, "Cache-Control": "no-store" } },
-  );
-}
-
-function insufficientScopeResponse(): Response {
-  return Response.json(
-    { error: "insufficient_scope", message: `This credential lacks the scope ${MCP_SCOPE}.`, scope: MCP_SCOPE },
-    {
-      status: 403,
-      headers: {
-        ...MCP_CORS_HEADERS,
-        "WWW-Authenticate": `Bearer error="insufficient_scope", scope="${MCP_SCOPE}", resource_metadata="${resourceMetadataUrl()}"`,
-        "Cache-Control": "no-store",
-      },
-    },
-  );
-}
-
-let warnedUnauthenticated = false;
-
-/**
- * Authenticates an MCP request.
- * @returns the principal, or the Response to send (401 / 403) — never throws for bad credentials
- */
-export async function authenticateMcpRequest(request: Request): Promise<McpPrincipal | Response> {
-  if (!getConfig().requireMcpAuth) {
-    if (!warnedUnauthenticated) {
-      warnedUnauthenticated = true;
-      logger.warn("REQUIRE_MCP_AUTH=false: /api/mcp is serving requests WITHOUT authentication");
-    }
-    return { kind: "anonymous", id: "anonymous", orgId: null, scopes: [MCP_SCOPE] };
-  }
-  const authorization = request.headers.get("authorization");
-  const apiKeyHeader = request.headers.get("x-api-key");
-  let credential: string | undefined;
-  if (authorization) credential = /^Bearer ([^\s]{1,4096})$/i.exec(authorization)?.[1];
-  else if (apiKeyHeader) credential = apiKeyHeader.trim();
-  if (!credential) return mcpUnauthorizedResponse();
-
-  if (credential.startsWith("mg_")) {
-    if (!isWellFormedApiKey(credential)) return mcpUnauthorizedResponse(); // bad checksum: no lookup
-    const key = await verifyApiKey(credential);
-    if (!key) return mcpUnauthorizedResponse();
-    if (!key.scopes.includes(MCP_SCOPE)) return insufficientScopeResponse();
-    return { kind: "api_key", id: key.keyId, orgId: key.orgId, scopes: key.scopes, ...(key.ownerUserId ? { ownerUserId: key.ownerUserId } : {}) };
-  }
-  if (authorization && looksLikeJwt(credential)) {
-    try {
-      const token = await verifyAccessToken(credential, resourceServers().mcp);
-      if (!token.scopes.includes(MCP_SCOPE)) return insufficientScopeResponse();
-      return { kind: "service", id: token.clientId, orgId: token.orgId, scopes: token.scopes };
-    } catch (error) {
-      if (error instanceof BearerError) return mcpUnauthorizedResponse();
-      throw error;
-    }
-  }
-  return mcpUnauthorizedResponse(); // neither mg_ nor a JWT: refused before any lookup
 }

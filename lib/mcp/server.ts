@@ -11,7 +11,10 @@ import { checkGroupMembership, getGroup, listGroupMembers, listGroups } from "@/
 import { NotFoundError } from "@/lib/http/errors";
 import { getPartner } from "@/lib/partners/partner";
 import { listClients } from "@/lib/portal/clients";
-import type { McpPrincipal } from "@/lib/mcp/gate";
+import type { ApiKeyPrincipal, ServicePrincipal } from "@/lib/auth/principal";
+
+/** Who the tools act for: the MCP policy's principal (null only with REQUIRE_MCP_AUTH=false, development). */
+export type McpCaller = ApiKeyPrincipal | ServicePrincipal | null;
 
 export const MCP_TOOL_NAMES = ["whoami", "list_groups", "get_group", "check_membership", "list_clients", "search_audit_log"] as const;
 
@@ -26,10 +29,10 @@ function fail(message: string): ToolResult {
 }
 
 /** Runs a tool body in the principal's tenant; "not found" (which includes other tenants) becomes a tool error. */
-async function inTenant(principal: McpPrincipal, run: (partnerId: string) => Promise<ToolResult>): Promise<ToolResult> {
-  if (!principal.orgId) return fail("This MCP session has no organisation (REQUIRE_MCP_AUTH=false).");
+async function inTenant(principal: McpCaller, run: (partnerId: string, caller: NonNullable<McpCaller>) => Promise<ToolResult>): Promise<ToolResult> {
+  if (!principal) return fail("This MCP session has no organisation (REQUIRE_MCP_AUTH=false).");
   try {
-    return await run(principal.orgId);
+    return await run(principal.partnerId, principal);
   } catch (error) {
     if (error instanceof NotFoundError) return fail(error.message);
     throw error;
@@ -39,13 +42,14 @@ async function inTenant(principal: McpPrincipal, run: (partnerId: string) => Pro
 const id = z.string().trim().min(1).max(64);
 
 /** A fresh server bound to one principal (stateless Streamable HTTP: one server per request). */
-export function createMcpServer(principal: McpPrincipal): McpServer {
+export function createMcpServer(principal: McpCaller): McpServer {
   const server = new McpServer({ name: "gatehouse", version: "0.1.0" }, { capabilities: { tools: {} } });
 
   server.registerTool("whoami", { title: "Who am I", description: "The credential this session uses, its organisation and scopes." }, async () =>
-    inTenant(principal, async (partnerId) => {
+    inTenant(principal, async (partnerId, caller) => {
       const partner = await getPartner(partnerId);
-      return ok({ kind: principal.kind, id: principal.id, organization: { id: partner.id, name: partner.name }, scopes: principal.scopes });
+      const id = caller.kind === "api_key" ? caller.keyId : caller.clientId;
+      return ok({ kind: caller.kind, id, organization: { id: partner.id, name: partner.name }, scopes: caller.scopes });
     }),
   );
 
@@ -109,7 +113,7 @@ export function createMcpServer(principal: McpPrincipal): McpServer {
  * Handles one MCP Streamable HTTP request for an authenticated principal. Stateless mode: no session id; a fresh
  * server and transport per request, so any instance can serve any request.
  */
-export async function handleMcpRequest(request: Request, principal: McpPrincipal): Promise<Response> {
+export async function handleMcpRequest(request: Request, principal: McpCaller): Promise<Response> {
   const server = createMcpServer(principal);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);

@@ -62,7 +62,7 @@ export async function issueAccessToken(client: AuthenticatedClient, request: { s
 
 export interface VerifiedAccessToken {
   clientId: string;
-  orgId: string;
+  partnerId: string;
   scopes: string[];
   jti: string;
   audience: string;
@@ -95,9 +95,9 @@ async function verifySignatureAndClaims(token: string, audience: string): Promis
 }
 
 function fromPayload(payload: JWTPayload, audience: string): VerifiedAccessToken {
-  const { client_id: clientId, org_id: orgId, scope, jti, exp, iat } = payload as JWTPayload & { client_id: unknown; org_id: unknown; scope?: unknown };
-  if (typeof clientId !== "string" || typeof orgId !== "string" || typeof jti !== "string" || typeof exp !== "number" || typeof iat !== "number") throw new Error("claims");
-  return { clientId, orgId, jti, exp, iat, audience, scopes: typeof scope === "string" ? parseScopeParam(scope) : [] };
+  const { client_id: clientId, org_id: partnerId, scope, jti, exp, iat } = payload as JWTPayload & { client_id: unknown; org_id: unknown; scope?: unknown };
+  if (typeof clientId !== "string" || typeof partnerId !== "string" || typeof jti !== "string" || typeof exp !== "number" || typeof iat !== "number") throw new Error("claims");
+  return { clientId, partnerId, jti, exp, iat, audience, scopes: typeof scope === "string" ? parseScopeParam(scope) : [] };
 }
 
 /**
@@ -119,7 +119,7 @@ export async function verifyAccessToken(token: string, audience: string = resour
     SELECT c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved,
            EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${verified.jti}) AS revoked
     FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
-    WHERE c.client_id = ${verified.clientId} AND c.partner_id = ${verified.orgId}`;
+    WHERE c.client_id = ${verified.clientId} AND c.partner_id = ${verified.partnerId}`;
   if (!state || state.disabled || !state.approved || state.revoked) {
     throw new BearerError("invalid_token", "The access token is not valid.");
   }
@@ -134,7 +134,7 @@ export async function introspectToken(caller: AuthenticatedClient, token: string
   for (const audience of Object.values(resourceServers())) {
     try {
       const verified = await verifyAccessToken(token, audience);
-      if (verified.orgId !== caller.partnerId) return { active: false };
+      if (verified.partnerId !== caller.partnerId) return { active: false };
       return {
         active: true,
         scope: verified.scopes.join(" "),
@@ -146,7 +146,7 @@ export async function introspectToken(caller: AuthenticatedClient, token: string
         aud: verified.audience,
         iss: issuerUrl(),
         jti: verified.jti,
-        org_id: verified.orgId,
+        org_id: verified.partnerId,
       };
     } catch {
       // try the next audience

@@ -23,7 +23,8 @@ export interface PortalSessionData {
 
 export interface PortalPrincipal {
   kind: "portal";
-  clientId: string;
+  /** clients.id: the partner's customer this session shows. */
+  portalClientId: string;
   accessTokenId: string;
   partnerId: string;
   clientName: string;
@@ -68,5 +69,5 @@ export async function getPortalPrincipal(headers: Headers): Promise<PortalPrinci
   });
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= Date.now())) return null;
   if (!token.client.active || token.client.partner.status !== "approved") return null;
-  return { kind: "portal", clientId: token.client.id, accessTokenId: token.id, partnerId: token.client.partnerId, clientName: token.client.name, preview: data.preview === true };
+  return { kind: "portal", portalClientId: token.client.id, accessTokenId: token.id, partnerId: token.client.partnerId, clientName: token.client.name, preview: data.preview === true };
 }

@@ -7,6 +7,17 @@ import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "./env-files.ts";
 
+/**
+ * Loaded into every server process with `node --import` (scripts/server-preload.mjs): appends the TCP peer to
+ * X-Forwarded-For, so lib/rate-limit/client-ip.ts can trust only the configured proxy hops.
+ */
+export const SERVER_PRELOAD = path.join(ROOT, "scripts", "server-preload.mjs");
+
+/** NODE_OPTIONS for a server process: the preload, in every Node process Next starts (next dev forks one). */
+export function serverNodeOptions(): string {
+  return [process.env.NODE_OPTIONS, `--import=${SERVER_PRELOAD}`].filter(Boolean).join(" ");
+}
+
 export interface AppServer {
   url: string;
   process: ChildProcess;
@@ -40,7 +51,7 @@ export async function startAppServer(options: {
   const logFd = options.logFile ? openSync(options.logFile, "a") : undefined;
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}), NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, ...options.env, ...(options.distDir ? { NEXT_DIST_DIR: options.distDir } : {}), NEXT_TELEMETRY_DISABLED: "1", NODE_OPTIONS: serverNodeOptions() },
     stdio: logFd === undefined ? ["ignore", options.quiet ? "ignore" : "inherit", "inherit"] : ["ignore", logFd, logFd],
   });
   if (logFd !== undefined) closeSync(logFd); // the child holds its own copy

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 // The bench-only route must not exist outside a benchmark build. next.config.mjs inlines GATEHOUSE_BENCH_BUILD at
 // build time; here the module reads the environment, so each case imports a fresh copy under the flag it tests.
-const PRINCIPAL = JSON.stringify({ kind: "api_key", id: "key_bench", orgId: "org_bench", scopes: ["mcp:tools"] });
+const PRINCIPAL = JSON.stringify({ kind: "api_key", keyId: "key_bench", owner: { kind: "user", userId: "user_bench" }, partnerId: "org_bench", scopes: ["mcp:tools"] });
 const TOOLS_LIST = { jsonrpc: "2.0", id: 1, method: "tools/list", params: {} };
 
 async function loadRoute(env: Record<string, string | undefined>) {
@@ -33,7 +33,7 @@ describe("bench-only MCP route without the gate", () => {
   });
 
   it("is a 404 in a bench build started without a valid principal", async () => {
-    for (const principal of [undefined, "not json", JSON.stringify({ kind: "api_key", id: "k", orgId: "o", scopes: ["groups:read"] })]) {
+    for (const principal of [undefined, "not json", JSON.stringify({ kind: "api_key", keyId: "k", owner: { kind: "user", userId: "u" }, partnerId: "o", scopes: ["groups:read"] })]) {
       const route = await loadRoute({ GATEHOUSE_BENCH_BUILD: "1", BENCH_MCP_PRINCIPAL: principal });
       expect((await route.POST(toolsList(), {})).status).toBe(404);
     }

@@ -53,7 +53,7 @@ describe("API keys", () => {
     const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
     expect(row.keyDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(apiKey);
-    expect(await apiKeys.verifyApiKey(apiKey)).toMatchObject({ keyId: key.id, orgId: partner.id, ownerUserId: user.id });
+    expect(await apiKeys.verifyApiKey(apiKey)).toMatchObject({ keyId: key.id, partnerId: partner.id, ownerUserId: user.id });
     await apiKeys.revokeApiKey(partner.id, user.id, key.id, { type: "user", id: user.id });
     expect(await apiKeys.verifyApiKey(apiKey)).toBeNull();
   });

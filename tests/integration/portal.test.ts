@@ -8,8 +8,8 @@ import { getPortalPrincipal, portalCookieName, sealPortalSession } from "@/lib/p
 import { GET as enterRoute } from "@/app/portal/enter/[token]/route";
 import { GET as portalProjects } from "@/app/portal/api/projects/route";
 import { GET as portalProject } from "@/app/portal/api/projects/[id]/route";
-import { GET as previewRoute } from "@/app/projects/[id]/portal-preview/route";
-import { browserRequest, createPartner, createUser, sessionCookieFor, unique } from "./support";
+import { POST as previewRoute } from "@/app/projects/[id]/portal-preview/route";
+import { browserRequest, APP_ORIGIN, createPartner, createUser, sessionCookieFor, unique } from "./support";
 
 const none = {} as never;
 
@@ -53,7 +53,7 @@ describe("portal links", () => {
     const { partner, actor, client } = await setup();
     const { link } = await issueAccessLink(partner.id, client.id, { label: "Live" }, actor);
     const headers = await cookieHeaders(link.id);
-    expect(await getPortalPrincipal(headers)).toMatchObject({ kind: "portal", clientId: client.id, accessTokenId: link.id, preview: false });
+    expect(await getPortalPrincipal(headers)).toMatchObject({ kind: "portal", portalClientId: client.id, accessTokenId: link.id, preview: false });
     await revokeAccessLink(partner.id, link.id, actor);
     expect(await getPortalPrincipal(headers)).toBeNull();
 
@@ -128,7 +128,7 @@ describe("operator preview provisioning", () => {
     const client = await db.client.findUniqueOrThrow({ where: { id: first.clientId } });
     expect(client).toMatchObject({ slug: `preview-${project.id}`.toLowerCase(), previewForProjectId: project.id, partnerId: partner.id });
     expect((await db.project.findUniqueOrThrow({ where: { id: project.id } })).clientId).toBe(client.id);
-    expect(await getPortalPrincipal(await cookieHeaders(first.accessTokenId, true))).toMatchObject({ clientId: client.id, preview: true });
+    expect(await getPortalPrincipal(await cookieHeaders(first.accessTokenId, true))).toMatchObject({ portalClientId: client.id, preview: true });
   });
 
   it("uses the project's real client and never clobbers the link", async () => {
@@ -158,22 +158,22 @@ describe("operator preview provisioning", () => {
     await expect(provisionPortalPreview(mine.partnerId!, theirProject.id, actor)).rejects.toThrow(/No such project/);
   });
 
-  it("provisions from a same-site click, but sends a cross-site navigation to the project page without provisioning", async () => {
+  it("provisions from Gatehouse's own page, but refuses a cross-site form without provisioning anything", async () => {
     const { partner, actor } = await setup();
     const project = await createProject(partner.id, { name: "Linked from elsewhere" }, actor);
     const cookie = await sessionCookieFor(actor.id);
-    const open = (site: string) =>
-      previewRoute(browserRequest(`/projects/${project.id}/portal-preview`, { cookie, headers: { "sec-fetch-site": site } }), { params: Promise.resolve({ id: project.id }) });
+    const open = (origin: string) =>
+      previewRoute(browserRequest(`/projects/${project.id}/portal-preview`, { method: "POST", cookie, headers: { origin } }), { params: Promise.resolve({ id: project.id }) });
 
-    for (const site of ["cross-site", "same-site"]) {
-      const refused = await open(site);
-      expect(refused.status).toBe(303);
-      expect(refused.headers.get("location")).toBe(`/partner/projects/${project.id}`);
+    for (const origin of ["https://evil.example", "null", "http://localhost:3001"]) {
+      const refused = await open(origin);
+      expect(refused.status).toBe(403);
       expect(refused.headers.get("set-cookie")).toBeNull();
+      expect(await refused.json()).toEqual({ error: "forbidden", message: "Cross-site request refused." });
     }
     expect(await db.client.count({ where: { previewForProjectId: project.id } })).toBe(0);
 
-    const opened = await open("same-origin");
+    const opened = await open(APP_ORIGIN);
     expect(opened.status).toBe(303);
     expect(opened.headers.get("location")).toBe("/portal");
     expect(opened.headers.get("set-cookie")).toContain(portalCookieName());

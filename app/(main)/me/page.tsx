@@ -1,13 +1,13 @@
+import { signedInPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import { signOut } from "@/lib/auth/auth";
 import { getUserProfile, providerLabel } from "@/lib/auth/profile";
-import { loadPageData, requirePageUser } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { Card } from "@/components/card";
 
 export const metadata: Metadata = { title: "Your account" };
 
-export default async function MePage() {
-  const user = await requirePageUser("/me");
+export default page(signedInPage("/me"), async ({ principal: user }) => {
   const profile = await loadPageData("/me", () => getUserProfile(user.userId));
   if (!profile) return null;
 
@@ -50,4 +50,4 @@ export default async function MePage() {
       </form>
     </div>
   );
-}
+});

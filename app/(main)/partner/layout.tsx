@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { getPageUser } from "@/lib/http/pages";
+import { getPageUser } from "@/lib/next/pages";
 
 const LINKS = [
   { href: "/partner/dashboard", label: "Dashboard" },

@@ -2,15 +2,19 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, configuredProviders } from "@/lib/auth/auth";
+import { publicPage } from "@/lib/auth/policies";
+import { authorize, definePolicy } from "@/lib/auth/policy";
 import { RateLimitedError } from "@/lib/http/errors";
-import { clientIp, enforceRateLimit } from "@/lib/http/rate-limit";
-import { getPageUser, safeReturnPath } from "@/lib/http/pages";
+import { safeReturnPath } from "@/lib/http/return-path";
+import { getPageUser, page } from "@/lib/next/pages";
 import { Card } from "@/components/card";
+
+/** Starting a sign-in: anyone, within the per-IP sign-in budget the Auth.js routes share (lib/auth/handlers.ts). */
+const START_SIGN_IN = definePolicy({ accept: "public", rateLimit: "sign-in", csrf: "always", errors: "app-page" });
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  const { callbackUrl } = await searchParams;
+export default page(publicPage("/sign-in"), async ({ searchParams: { callbackUrl } }) => {
   const returnTo = safeReturnPath(callbackUrl, "/start");
   if (await getPageUser("/sign-in")) redirect(returnTo);
   const providers = configuredProviders();
@@ -31,10 +35,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                 key={provider.id}
                 action={async () => {
                   "use server";
-                  // Same per-IP budget as the Auth.js routes (lib/auth/handlers.ts): starting here skips them.
-                  const ip = clientIp(await headers());
                   try {
-                    await enforceRateLimit("sign-in", `ip:${ip}`, { ip });
+                    await authorize(START_SIGN_IN, { headers: await headers(), method: "POST" });
                   } catch (error) {
                     if (error instanceof RateLimitedError) redirect("/sign-in/error?error=RateLimited");
                     throw error;
@@ -55,4 +57,4 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       </Card>
     </div>
   );
-}
+}, { searchParams: ["callbackUrl"] });

@@ -1,8 +1,8 @@
+import { signedInPage } from "@/lib/auth/policies";
 import { redirect } from "next/navigation";
-import { homePathFor, requirePageUser } from "@/lib/http/pages";
+import { page, homePathFor } from "@/lib/next/pages";
 
 /** The landing after sign-in: sends each person to where they belong. */
-export default async function StartPage() {
-  const user = await requirePageUser("/start");
+export default page(signedInPage("/start"), async ({ principal: user }) => {
   redirect(homePathFor(user));
-}
+});

@@ -1,5 +1,8 @@
-import { route } from "@/lib/http/route";
+import { OAUTH_CLIENT_ENDPOINT } from "@/lib/auth/policies";
+import { route } from "@/lib/next/route";
 import { handleIntrospectionRequest } from "@/lib/oauth/endpoints";
 
 export const dynamic = "force-dynamic";
-export const POST = route("oauth", handleIntrospectionRequest);
+
+/** RFC 7662 token introspection, for clients of the token's tenant. */
+export const POST = route(OAUTH_CLIENT_ENDPOINT, (request, { principal }) => handleIntrospectionRequest(request, principal.client));

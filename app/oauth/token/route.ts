@@ -1,5 +1,8 @@
-import { route } from "@/lib/http/route";
+import { OAUTH_CLIENT_ENDPOINT } from "@/lib/auth/policies";
+import { route } from "@/lib/next/route";
 import { handleTokenRequest } from "@/lib/oauth/endpoints";
 
 export const dynamic = "force-dynamic";
-export const POST = route("oauth", (request, _context, meta) => handleTokenRequest(request, meta));
+
+/** RFC 6749 §4.4: client credentials. */
+export const POST = route(OAUTH_CLIENT_ENDPOINT, (request, { principal }) => handleTokenRequest(request, principal.client));

@@ -1,10 +1,13 @@
 "use server";
 
 import type { ActionResult } from "@/components/confirm-action";
-import { formField as field, runAsAdmin } from "@/lib/http/actions";
+import type { AdminActor } from "@/lib/auth/admin-actor";
+import { ADMIN_ACTION } from "@/lib/auth/policies";
+import { formField as field, runAction, type Outcome } from "@/lib/next/actions";
 import { createOAuthClientAsAdmin, deleteOAuthClientAsAdmin, disableOAuthClientAsAdmin, enableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
 
-const adminAction = (run: Parameters<typeof runAsAdmin>[0]) => runAsAdmin(run, ["/admin/oauth-clients"]);
+/** Signed-in admins only (ADMIN_ACTION); re-renders /admin/oauth-clients after success. */
+const adminAction = (run: (admin: AdminActor) => Promise<Outcome>) => runAction(ADMIN_ACTION, (principal) => run(principal.admin), ["/admin/oauth-clients"]);
 
 export async function createClientAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return adminAction(async (actor) => {

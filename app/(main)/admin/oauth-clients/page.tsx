@@ -1,9 +1,10 @@
+import { adminPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import { ConfirmAction } from "@/components/confirm-action";
 import { CreateOAuthClientForm } from "@/components/create-oauth-client-form";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
-import { loadPageData, requireAdminPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { listOAuthClientsAsAdmin } from "@/lib/oauth/clients";
 import { SCOPES } from "@/lib/oauth/scopes";
 import { listPartnersAsAdmin } from "@/lib/partners/approval";
@@ -11,9 +12,8 @@ import { createClientAction, deleteClientAction, disableClientAction, enableClie
 
 export const metadata: Metadata = { title: "OAuth clients" };
 
-export default async function OAuthClientsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { admin } = await requireAdminPage("/admin/oauth-clients");
-  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
+export default page(adminPage("/admin/oauth-clients"), async ({ principal: { admin }, searchParams }) => {
+  const page = Math.max(1, Number.parseInt(searchParams.page ?? "1", 10) || 1);
   const { clients, total, partners } = await loadPageData("/admin/oauth-clients", async () => ({
     ...(await listOAuthClientsAsAdmin(admin, { page })),
     partners: (await listPartnersAsAdmin(admin, { status: "approved", pageSize: 100 })).partners.map((p) => ({ id: p.id, name: p.name })),
@@ -60,4 +60,4 @@ export default async function OAuthClientsPage({ searchParams }: { searchParams:
       <Pagination page={page} pageSize={20} total={total} hrefFor={(p) => `/admin/oauth-clients?page=${p}`} />
     </div>
   );
-}
+}, { searchParams: ["page"] });

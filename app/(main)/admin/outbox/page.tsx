@@ -1,17 +1,17 @@
+import { adminPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
 import { getConfig } from "@/lib/config";
-import { loadPageData, requireAdminPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { listOutboxAsAdmin } from "@/lib/mail/outbox";
 import { retryEmailAction } from "../partners/actions";
 
 export const metadata: Metadata = { title: "Outbox" };
 
-export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { admin } = await requireAdminPage("/admin/outbox");
-  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
+export default page(adminPage("/admin/outbox"), async ({ principal: { admin }, searchParams }) => {
+  const page = Math.max(1, Number.parseInt(searchParams.page ?? "1", 10) || 1);
   const { emails, total } = await loadPageData("/admin/outbox", () => listOutboxAsAdmin(admin, { page }));
   const smtp = getConfig().smtpUrl;
   return (
@@ -52,4 +52,4 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
       <Pagination page={page} pageSize={20} total={total} hrefFor={(p) => `/admin/outbox?page=${p}`} />
     </div>
   );
-}
+}, { searchParams: ["page"] });

@@ -1,12 +1,15 @@
 "use server";
 
 import type { ActionResult } from "@/components/confirm-action";
-import { formField as field, runAsAdmin } from "@/lib/http/actions";
+import type { AdminActor } from "@/lib/auth/admin-actor";
+import { ADMIN_ACTION } from "@/lib/auth/policies";
+import { formField as field, runAction, type Outcome } from "@/lib/next/actions";
 import { allowDomainAsAdmin, removeAllowlistEntryAsAdmin } from "@/lib/partners/allowlist";
 import { approvePartnerAsAdmin, rejectPartnerAsAdmin, reinstatePartnerAsAdmin, suspendPartnerAsAdmin } from "@/lib/partners/approval";
 import { retryEmailAsAdmin } from "@/lib/mail/outbox";
 
-const adminAction = (run: Parameters<typeof runAsAdmin>[0]) => runAsAdmin(run, ["/admin"]);
+/** Signed-in admins only (ADMIN_ACTION); re-renders /admin after success. */
+const adminAction = (run: (admin: AdminActor) => Promise<Outcome>) => runAction(ADMIN_ACTION, (principal) => run(principal.admin), ["/admin"]);
 
 export async function approvePartnerAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return adminAction(async (actor) => `Approved ${(await approvePartnerAsAdmin(field(form, "partnerId"), actor)).name}.`);

@@ -1,9 +1,10 @@
+import { adminPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
-import { loadPageData, requireAdminPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { countPartnersByStatusAsAdmin, listPartnersAsAdmin, type PartnerStatus } from "@/lib/partners/approval";
 import { approvePartnerAction, rejectPartnerAction, reinstatePartnerAction, suspendPartnerAction } from "./actions";
 
@@ -16,9 +17,8 @@ const TABS: { key: string; status: PartnerStatus; label: string }[] = [
   { key: "suspended", status: "suspended", label: "Suspended" },
 ];
 
-export default async function AdminPartnersPage({ searchParams }: { searchParams: Promise<{ tab?: string; q?: string; page?: string }> }) {
-  const { admin } = await requireAdminPage("/admin/partners");
-  const params = await searchParams;
+export default page(adminPage("/admin/partners"), async ({ principal: { admin }, searchParams }) => {
+  const params = searchParams;
   const tab = TABS.find((t) => t.key === params.tab) ?? TABS[0]!;
   const q = params.q?.trim().slice(0, 200) || undefined;
   const page = Math.max(1, Number.parseInt(params.page ?? "1", 10) || 1);
@@ -99,4 +99,4 @@ export default async function AdminPartnersPage({ searchParams }: { searchParams
       <Pagination page={list.page} pageSize={list.pageSize} total={list.total} hrefFor={(p) => href({ page: p })} />
     </div>
   );
-}
+}, { searchParams: ["tab", "q", "page"] });

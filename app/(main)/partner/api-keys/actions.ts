@@ -2,9 +2,12 @@
 
 import type { ActionResult } from "@/components/confirm-action";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/api-keys";
-import { formField as field, runAsPartnerMember } from "@/lib/http/actions";
+import { MEMBER_ACTION } from "@/lib/auth/policies";
+import { formField as field, runAction, type Outcome } from "@/lib/next/actions";
 
-const memberAction = (run: Parameters<typeof runAsPartnerMember>[0]) => runAsPartnerMember(run, ["/partner/api-keys"]);
+/** Members of an approved partner, in their own tenant (MEMBER_ACTION); re-renders /partner/api-keys after success. */
+const memberAction = (run: (context: { partnerId: string; actor: { type: "user"; id: string } }) => Promise<Outcome>) =>
+  runAction(MEMBER_ACTION, (member) => run({ partnerId: member.partnerId, actor: { type: "user", id: member.userId } }), ["/partner/api-keys"]);
 
 export async function createApiKeyAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return memberAction(async ({ partnerId, actor }) => {

@@ -1,3 +1,4 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import { ConfirmAction } from "@/components/confirm-action";
 import { CreateApiKeyForm } from "@/components/create-api-key-form";
@@ -5,13 +6,12 @@ import { formatDateTime } from "@/components/format";
 import { UsageChart } from "@/components/usage-chart";
 import { getApiKeyUsageByDay, listApiKeys } from "@/lib/api-keys/api-keys";
 import { getConfig } from "@/lib/config";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { createApiKeyAction, revokeApiKeyAction } from "./actions";
 
 export const metadata: Metadata = { title: "API keys" };
 
-export default async function ApiKeysPage() {
-  const user = await requireApprovedPartnerPage("/partner/api-keys");
+export default page(memberPage("/partner/api-keys"), async ({ principal: user }) => {
   const { keys, usage } = await loadPageData("/partner/api-keys", async () => {
     const keys = await listApiKeys(user.partnerId, user.userId);
     return { keys, usage: await getApiKeyUsageByDay(user.partnerId, keys.map((k) => k.id)) };
@@ -55,4 +55,4 @@ export default async function ApiKeysPage() {
       )}
     </div>
   );
-}
+});

@@ -1,11 +1,14 @@
 "use server";
 
 import type { ActionResult } from "@/components/confirm-action";
-import { formField as field, runAsPartnerMember } from "@/lib/http/actions";
+import { MEMBER_ACTION } from "@/lib/auth/policies";
+import { formField as field, runAction, type Outcome } from "@/lib/next/actions";
 import { createClient, issueAccessLink, revokeAccessLink, setClientActive } from "@/lib/portal/clients";
 import { createProject, linkProjectToClient } from "@/lib/portal/projects";
 
-const memberAction = (run: Parameters<typeof runAsPartnerMember>[0]) => runAsPartnerMember(run, ["/partner/clients", "/partner/projects"]);
+/** Members of an approved partner, in their own tenant (MEMBER_ACTION); re-renders /partner/clients, /partner/projects after success. */
+const memberAction = (run: (context: { partnerId: string; actor: { type: "user"; id: string } }) => Promise<Outcome>) =>
+  runAction(MEMBER_ACTION, (member) => run({ partnerId: member.partnerId, actor: { type: "user", id: member.userId } }), ["/partner/clients", "/partner/projects"]);
 
 export async function createClientAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return memberAction(async ({ partnerId, actor }) => `Created ${(await createClient(partnerId, { name: field(form, "name") }, actor)).name}.`);

@@ -1,17 +1,17 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDate } from "@/components/format";
 import { Pagination } from "@/components/pagination";
 import { SimpleActionForm } from "@/components/simple-action-form";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { listClients } from "@/lib/portal/clients";
 import { createClientAction } from "./actions";
 
 export const metadata: Metadata = { title: "Clients" };
 
-export default async function ClientsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const user = await requireApprovedPartnerPage("/partner/clients");
-  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
+export default page(memberPage("/partner/clients"), async ({ principal: user, searchParams }) => {
+  const page = Math.max(1, Number.parseInt(searchParams.page ?? "1", 10) || 1);
   const { clients, total } = await loadPageData("/partner/clients", () => listClients(user.partnerId, { page, pageSize: 25 }));
   return (
     <div className="space-y-6">
@@ -46,4 +46,4 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
       <Pagination page={page} pageSize={25} total={total} hrefFor={(p) => `/partner/clients?page=${p}`} />
     </div>
   );
-}
+}, { searchParams: ["page"] });

@@ -1,9 +1,10 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import { Card } from "@/components/card";
 import { formatDate, formatDateTime } from "@/components/format";
 import { listAuditEvents } from "@/lib/audit/record-audit";
 import { providerLabel } from "@/lib/auth/profile";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { getPartner, listPartnerMembers } from "@/lib/partners/partner";
 import { listGroups } from "@/lib/groups/groups";
 import { listTenantApiKeys } from "@/lib/api-keys/api-keys";
@@ -12,8 +13,7 @@ import Link from "next/link";
 export const metadata: Metadata = { title: "Partner dashboard" };
 
 /** Server-rendered for the session user: the data is here on first paint, no client fetch waits on a key. */
-export default async function PartnerDashboardPage() {
-  const user = await requireApprovedPartnerPage("/partner/dashboard");
+export default page(memberPage("/partner/dashboard"), async ({ principal: user }) => {
   const { partner, members, events, groups, apiKeys } = await loadPageData("/partner/dashboard", async () => {
     const [partner, members, events, groups, apiKeys] = await Promise.all([
       getPartner(user.partnerId),
@@ -122,4 +122,4 @@ export default async function PartnerDashboardPage() {
       </Card>
     </div>
   );
-}
+});

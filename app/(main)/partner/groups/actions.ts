@@ -2,10 +2,13 @@
 
 import { redirect } from "next/navigation";
 import type { ActionResult } from "@/components/confirm-action";
-import { formField as field, runAsPartnerMember } from "@/lib/http/actions";
+import { MEMBER_ACTION } from "@/lib/auth/policies";
+import { formField as field, runAction, type Outcome } from "@/lib/next/actions";
 import { addGroupMember, createGroup, deleteGroup, removeGroupMember } from "@/lib/groups/groups";
 
-const memberAction = (run: Parameters<typeof runAsPartnerMember>[0]) => runAsPartnerMember(run, ["/partner/groups"]);
+/** Members of an approved partner, in their own tenant (MEMBER_ACTION); re-renders /partner/groups after success. */
+const memberAction = (run: (context: { partnerId: string; actor: { type: "user"; id: string } }) => Promise<Outcome>) =>
+  runAction(MEMBER_ACTION, (member) => run({ partnerId: member.partnerId, actor: { type: "user", id: member.userId } }), ["/partner/groups"]);
 
 export async function createGroupAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return memberAction(async ({ partnerId, actor }) => `Created ${(await createGroup(partnerId, { name: field(form, "name"), description: field(form, "description") || null }, actor)).name}.`);

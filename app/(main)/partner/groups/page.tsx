@@ -1,17 +1,17 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDate } from "@/components/format";
 import { Pagination } from "@/components/pagination";
 import { SimpleActionForm } from "@/components/simple-action-form";
 import { listGroups } from "@/lib/groups/groups";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { createGroupAction } from "./actions";
 
 export const metadata: Metadata = { title: "Groups" };
 
-export default async function GroupsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const user = await requireApprovedPartnerPage("/partner/groups");
-  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
+export default page(memberPage("/partner/groups"), async ({ principal: user, searchParams }) => {
+  const page = Math.max(1, Number.parseInt(searchParams.page ?? "1", 10) || 1);
   const { groups, total } = await loadPageData("/partner/groups", () => listGroups(user.partnerId, { page, pageSize: 25 }));
   return (
     <div className="space-y-6">
@@ -51,4 +51,4 @@ export default async function GroupsPage({ searchParams }: { searchParams: Promi
       <Pagination page={page} pageSize={25} total={total} hrefFor={(p) => `/partner/groups?page=${p}`} />
     </div>
   );
-}
+}, { searchParams: ["page"] });

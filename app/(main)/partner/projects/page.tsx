@@ -1,9 +1,10 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDate } from "@/components/format";
 import { Pagination } from "@/components/pagination";
 import { SimpleActionForm } from "@/components/simple-action-form";
-import { loadPageData, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { listClients } from "@/lib/portal/clients";
 import { listProjects } from "@/lib/portal/projects";
 import { createProjectAction } from "../clients/actions";
@@ -12,9 +13,8 @@ export const metadata: Metadata = { title: "Projects" };
 
 const STATUS_LABEL = { planned: "Planned", active: "In progress", on_hold: "On hold", completed: "Completed" } as const;
 
-export default async function ProjectsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const user = await requireApprovedPartnerPage("/partner/projects");
-  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
+export default page(memberPage("/partner/projects"), async ({ principal: user, searchParams }) => {
+  const page = Math.max(1, Number.parseInt(searchParams.page ?? "1", 10) || 1);
   const { projects, total, clients } = await loadPageData("/partner/projects", async () => ({
     ...(await listProjects(user.partnerId, { page, pageSize: 25 })),
     clients: (await listClients(user.partnerId, { pageSize: 100 })).clients.filter((c) => c.active && !c.isPreview),
@@ -80,4 +80,4 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
       <Pagination page={page} pageSize={25} total={total} hrefFor={(p) => `/partner/projects?page=${p}`} />
     </div>
   );
-}
+}, { searchParams: ["page"] });

@@ -1,14 +1,14 @@
+import { signedInPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
-import { loadPageData, requirePageUser } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { getPartner } from "@/lib/partners/partner";
 
 export const metadata: Metadata = { title: "Your organisation" };
 
-export default async function PartnerStatusPage() {
-  const user = await requirePageUser("/partner/status");
+export default page(signedInPage("/partner/status"), async ({ principal: user }) => {
   if (user.role === "admin") redirect("/admin/partners");
   if (user.status === "approved") redirect("/partner/dashboard");
   const partner = user.partnerId ? await loadPageData("/partner/status", () => getPartner(user.partnerId!)) : null;
@@ -57,4 +57,4 @@ export default async function PartnerStatusPage() {
       </Card>
     </div>
   );
-}
+});

@@ -1,3 +1,5 @@
+import { publicPage } from "@/lib/auth/policies";
+import { page } from "@/lib/next/pages";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/card";
@@ -29,8 +31,8 @@ const MESSAGES: Record<string, { title: string; body: string }> = {
   Default: { title: "Sign-in failed", body: "Something went wrong while signing you in. Nothing was signed in. Please try again." },
 };
 
-export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams;
+export default page(publicPage("/sign-in/error"), async ({ searchParams }) => {
+  const { error } = searchParams;
   const message = (error && MESSAGES[error]) || MESSAGES.Default!;
   return (
     <div className="mx-auto max-w-md">
@@ -46,4 +48,4 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
       </Card>
     </div>
   );
-}
+}, { searchParams: ["error"] });

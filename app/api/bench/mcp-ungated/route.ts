@@ -8,24 +8,27 @@
  * key's principal); without it the route is a 404 too. Apart from the gate, the wiring is that of app/api/mcp/route.ts.
  */
 import { z } from "zod";
+import { PUBLIC_API } from "@/lib/auth/policies";
+import type { ApiKeyPrincipal } from "@/lib/auth/principal";
 import { NotFoundError } from "@/lib/http/errors";
-import { route } from "@/lib/http/route";
-import { MCP_SCOPE, withMcpCors, type McpPrincipal } from "@/lib/mcp/gate";
+import { route } from "@/lib/next/route";
+import { MCP_SCOPE, withMcpCors } from "@/lib/mcp/gate";
 import { handleMcpRequest } from "@/lib/mcp/server";
 
 export const dynamic = "force-dynamic";
 
 const benchPrincipalSchema = z.object({
   kind: z.literal("api_key"),
-  id: z.string().min(1),
-  orgId: z.string().min(1),
+  keyId: z.string().min(1),
+  owner: z.object({ kind: z.literal("user"), userId: z.string().min(1) }),
+  partnerId: z.string().min(1),
   scopes: z.array(z.string()).refine((scopes) => scopes.includes(MCP_SCOPE), `must include ${MCP_SCOPE}`),
 });
 
-let cached: McpPrincipal | null | undefined;
+let cached: ApiKeyPrincipal | null | undefined;
 
 /** The fixed principal, parsed once per process (so the ungated path does no more work than the handler itself). */
-function benchPrincipal(): McpPrincipal | null {
+function benchPrincipal(): ApiKeyPrincipal | null {
   if (process.env.GATEHOUSE_BENCH_BUILD !== "1") return null;
   if (cached === undefined) {
     let json: unknown = null;
@@ -40,7 +43,8 @@ function benchPrincipal(): McpPrincipal | null {
   return cached;
 }
 
-const mcp = route("json", async (request) => {
+/** Public on purpose (a bench build only): the gate is what this route leaves out. */
+const mcp = route(PUBLIC_API, async (request) => {
   const principal = benchPrincipal();
   if (!principal) throw new NotFoundError();
   return withMcpCors(await handleMcpRequest(request, principal));

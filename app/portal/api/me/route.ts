@@ -1,11 +1,9 @@
-import { getPrincipal } from "@/lib/auth/principal";
-import { route } from "@/lib/http/route";
+import { PORTAL_API } from "@/lib/auth/policies";
+import { route } from "@/lib/next/route";
 
 export const dynamic = "force-dynamic";
 
 /** Who the portal session is for. */
-export const GET = route("json", async (request) => {
-  const principal = await getPrincipal(request, { accept: ["portal"] });
-  if (principal.kind !== "portal") throw new Error("unreachable");
-  return Response.json({ client: { id: principal.clientId, name: principal.clientName }, preview: principal.preview }, { headers: { "Cache-Control": "no-store" } });
-});
+export const GET = route(PORTAL_API, (_request, { principal }) =>
+  Response.json({ client: { id: principal.portalClientId, name: principal.clientName }, preview: principal.preview }, { headers: { "Cache-Control": "no-store" } }),
+);

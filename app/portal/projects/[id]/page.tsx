@@ -1,20 +1,20 @@
+import { portalPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatDate, formatDateTime } from "@/components/format";
 import { PortalHeader } from "@/components/portal-header";
-import { loadPageData, nullIfNotFound, requirePortalPage } from "@/lib/http/pages";
+import { page, loadPageData, nullIfNotFound } from "@/lib/next/pages";
 import { getPortalProject } from "@/lib/portal/projects";
 
 export const metadata: Metadata = { title: "Project", referrer: "no-referrer" };
 
 const STATUS_LABEL = { planned: "Planned", active: "In progress", on_hold: "On hold", completed: "Completed" } as const;
 
-export default async function PortalProjectPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+export default page(portalPage("/portal/projects/[id]"), async ({ principal: principal, params }) => {
+  const { id } = params;
   const path = `/portal/projects/${encodeURIComponent(id)}`;
-  const principal = await requirePortalPage(path);
-  const project = await loadPageData(path, () => nullIfNotFound(getPortalProject(principal.clientId, id)));
+  const project = await loadPageData(path, () => nullIfNotFound(getPortalProject(principal.portalClientId, id)));
   if (!project) notFound();
   return (
     <>
@@ -46,4 +46,4 @@ export default async function PortalProjectPage({ params }: { params: Promise<{ 
       </article>
     </>
   );
-}
+}, { params: ["id"] });

@@ -1,28 +1,28 @@
-import { actorOf, getPrincipal, requireApprovedPartnerUser } from "@/lib/auth/principal";
-import { route } from "@/lib/http/route";
+import { actorOf } from "@/lib/auth/principal";
+import { definePolicy } from "@/lib/auth/policy";
+import { route } from "@/lib/next/route";
 import { provisionPortalPreview } from "@/lib/portal/enter";
 import { portalCookieHeader, sealPortalSession } from "@/lib/portal/session";
 
 export const dynamic = "force-dynamic";
 
 /**
- * "View client portal": provisions what the preview needs (idempotently) and opens the portal as the project's
- * client, visibly marked as a preview. Under /projects, not /portal, so a proxy exposing only /portal/* never
- * exposes it.
- *
- * A GET that creates rows (once) and sets a cookie, so a link on another site must not trigger it (the session
- * cookie is SameSite=Lax and travels on top-level cross-site navigations): a browser navigation that
- * `Sec-Fetch-Site` marks as coming from another site is sent to the project page, where the button is.
+ * A member of the project's (approved) partner, by session, from Gatehouse's own page: a POST, so the one CSRF rule
+ * for cookie writes applies (it creates rows once and sets a cookie; a link on another site must not trigger it).
  */
-export const GET = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  const fetchSite = request.headers.get("sec-fetch-site");
-  if (fetchSite === "cross-site" || fetchSite === "same-site") {
-    const { id } = await params;
-    return new Response(null, { status: 303, headers: { Location: `/partner/projects/${encodeURIComponent(id)}`, "Cache-Control": "no-store" } });
-  }
-  const principal = await getPrincipal(request, { accept: ["user"] });
-  const { partnerId } = requireApprovedPartnerUser(principal);
-  const { accessTokenId } = await provisionPortalPreview(partnerId, (await params).id, actorOf(principal));
-  const sealed = await sealPortalSession({ accessTokenId, preview: true });
-  return new Response(null, { status: 303, headers: { Location: "/portal", "Set-Cookie": portalCookieHeader(sealed), "Cache-Control": "no-store" } });
-});
+const PORTAL_PREVIEW = definePolicy({ accept: ["user"], partner: "approved", errors: "json" });
+
+/**
+ * "View client portal" (a form on the project page): provisions what the preview needs (idempotently) and opens
+ * the portal as the project's client, visibly marked as a preview. Under /projects, not /portal, so a proxy
+ * exposing only /portal/* never exposes it.
+ */
+export const POST = route(
+  PORTAL_PREVIEW,
+  async (_request, { principal, params }) => {
+    const { accessTokenId } = await provisionPortalPreview(principal.partnerId, params.id, actorOf(principal));
+    const sealed = await sealPortalSession({ accessTokenId, preview: true });
+    return new Response(null, { status: 303, headers: { Location: "/portal", "Set-Cookie": portalCookieHeader(sealed), "Cache-Control": "no-store" } });
+  },
+  { params: ["id"] },
+);

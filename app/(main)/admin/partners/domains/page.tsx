@@ -1,15 +1,15 @@
+import { adminPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import { SimpleActionForm } from "@/components/simple-action-form";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDate } from "@/components/format";
-import { loadPageData, requireAdminPage } from "@/lib/http/pages";
+import { page, loadPageData } from "@/lib/next/pages";
 import { listAllowlistAsAdmin } from "@/lib/partners/allowlist";
 import { allowDomainAction, removeAllowlistEntryAction } from "../actions";
 
 export const metadata: Metadata = { title: "Allowlist" };
 
-export default async function AllowlistPage() {
-  const { admin } = await requireAdminPage("/admin/partners/domains");
+export default page(adminPage("/admin/partners/domains"), async ({ principal: { admin } }) => {
   const entries = await loadPageData("/admin/partners/domains", () => listAllowlistAsAdmin(admin));
   return (
     <div className="space-y-4">
@@ -43,4 +43,4 @@ export default async function AllowlistPage() {
       )}
     </div>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -5,17 +6,16 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { IssueLinkForm } from "@/components/issue-link-form";
 import { SimpleActionForm } from "@/components/simple-action-form";
-import { loadPageData, nullIfNotFound, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData, nullIfNotFound } from "@/lib/next/pages";
 import { getClient, listAccessLinks } from "@/lib/portal/clients";
 import { listProjects } from "@/lib/portal/projects";
 import { issueLinkAction, linkProjectAction, revokeLinkAction, setClientActiveAction } from "../actions";
 
 export const metadata: Metadata = { title: "Client" };
 
-export default async function ClientPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+export default page(memberPage("/partner/clients/[id]"), async ({ principal: user, params }) => {
+  const { id } = params;
   const path = `/partner/clients/${encodeURIComponent(id)}`;
-  const user = await requireApprovedPartnerPage(path);
   const data = await loadPageData(path, () =>
     nullIfNotFound(
       Promise.all([
@@ -106,4 +106,4 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
       </section>
     </div>
   );
-}
+}, { params: ["id"] });

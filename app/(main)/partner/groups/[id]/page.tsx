@@ -1,3 +1,4 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -5,16 +6,15 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { SimpleActionForm } from "@/components/simple-action-form";
 import { getGroup, listGroupMembers } from "@/lib/groups/groups";
-import { loadPageData, nullIfNotFound, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData, nullIfNotFound } from "@/lib/next/pages";
 import { listPartnerMembers } from "@/lib/partners/partner";
 import { addMemberAction, deleteGroupAction, removeMemberAction } from "../actions";
 
 export const metadata: Metadata = { title: "Group" };
 
-export default async function GroupPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+export default page(memberPage("/partner/groups/[id]"), async ({ principal: user, params }) => {
+  const { id } = params;
   const path = `/partner/groups/${encodeURIComponent(id)}`;
-  const user = await requireApprovedPartnerPage(path);
   const data = await loadPageData(path, () =>
     nullIfNotFound(
       Promise.all([getGroup(user.partnerId, id), listGroupMembers(user.partnerId, id, { pageSize: 100 }), listPartnerMembers(user.partnerId, { pageSize: 100 })]).then(
@@ -78,4 +78,4 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
       )}
     </div>
   );
-}
+}, { params: ["id"] });

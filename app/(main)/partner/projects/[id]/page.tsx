@@ -1,16 +1,16 @@
+import { memberPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatDate } from "@/components/format";
-import { loadPageData, nullIfNotFound, requireApprovedPartnerPage } from "@/lib/http/pages";
+import { page, loadPageData, nullIfNotFound } from "@/lib/next/pages";
 import { getProject } from "@/lib/portal/projects";
 
 export const metadata: Metadata = { title: "Project" };
 
-export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+export default page(memberPage("/partner/projects/[id]"), async ({ principal: user, params }) => {
+  const { id } = params;
   const path = `/partner/projects/${encodeURIComponent(id)}`;
-  const user = await requireApprovedPartnerPage(path);
   const project = await loadPageData(path, () => nullIfNotFound(getProject(user.partnerId, id)));
   if (!project) notFound();
   return (
@@ -34,12 +34,14 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             · start {formatDate(project.startDate)} · due {formatDate(project.dueDate)}
           </p>
         </div>
-        {/* A plain link (GET): /projects/{id}/portal-preview provisions the preview and opens the portal. */}
-        <a href={`/projects/${project.id}/portal-preview`} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
-          View client portal
-        </a>
+        {/* A plain form (works before hydration): the POST provisions the preview and opens the portal. */}
+        <form method="post" action={`/projects/${project.id}/portal-preview`}>
+          <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+            View client portal
+          </button>
+        </form>
       </div>
       {project.notes ? <p className="whitespace-pre-wrap rounded-xl border border-slate-200 bg-white p-4 text-slate-800">{project.notes}</p> : null}
     </div>
   );
-}
+}, { params: ["id"] });

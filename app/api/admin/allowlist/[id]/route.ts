@@ -1,11 +1,15 @@
-import { getAdminActor } from "@/lib/auth/principal";
-import { route } from "@/lib/http/route";
+import { ADMIN_API } from "@/lib/auth/policies";
+import { route } from "@/lib/next/route";
 import { removeAllowlistEntryAsAdmin } from "@/lib/partners/allowlist";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  const actor = await getAdminActor(request);
-  await removeAllowlistEntryAsAdmin((await params).id, actor);
-  return new Response(null, { status: 204 });
-});
+/** Admin: remove an allowlist entry. */
+export const DELETE = route(
+  ADMIN_API,
+  async (_request, { principal, params }) => {
+    await removeAllowlistEntryAsAdmin(params.id, principal.admin);
+    return new Response(null, { status: 204 });
+  },
+  { params: ["id"] },
+);

@@ -1,11 +1,8 @@
-import { getAdminActor } from "@/lib/auth/principal";
-import { route } from "@/lib/http/route";
+import { ADMIN_API } from "@/lib/auth/policies";
+import { route } from "@/lib/next/route";
 import { getPartnerAsAdmin } from "@/lib/partners/approval";
 
 export const dynamic = "force-dynamic";
 
 /** Admin: one partner. */
-export const GET = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  const admin = await getAdminActor(request);
-  return Response.json(await getPartnerAsAdmin(admin, (await params).id));
-});
+export const GET = route(ADMIN_API, async (_request, { principal, params }) => Response.json(await getPartnerAsAdmin(principal.admin, params.id)), { params: ["id"] });

@@ -1,28 +1,30 @@
-import { actorOf, getPrincipal, tenantOf } from "@/lib/auth/principal";
+import { actorOf } from "@/lib/auth/principal";
+import { tenantBearerApi } from "@/lib/auth/policies";
 import { readJson } from "@/lib/http/body";
-import { route } from "@/lib/http/route";
+import { route } from "@/lib/next/route";
 import { deleteGroup, getGroup, updateGroup } from "@/lib/groups/groups";
 import { groupJson } from "@/lib/groups/wire";
 
 export const dynamic = "force-dynamic";
-const ACCEPT = ["user", "service", "api_key"] as const;
-type Context = { params: Promise<{ id: string }> };
 
 /** One group. Scope `groups:read`. Another tenant's group is 404. */
-export const GET = route<Context>("bearer", async (request, { params }) => {
-  const principal = await getPrincipal(request, { accept: ACCEPT, scopes: ["groups:read"] });
-  return Response.json(groupJson(await getGroup(tenantOf(principal), (await params).id)));
+export const GET = route(tenantBearerApi(["groups:read"]), async (_request, { principal, params }) => Response.json(groupJson(await getGroup(principal.partnerId, params.id))), {
+  params: ["id"],
 });
 
 /** Rename / re-describe `{ name?, description? }`. Scope `groups:write`. */
-export const PATCH = route<Context>("bearer", async (request, { params }) => {
-  const principal = await getPrincipal(request, { accept: ACCEPT, scopes: ["groups:write"] });
-  return Response.json(groupJson(await updateGroup(tenantOf(principal), (await params).id, await readJson(request), actorOf(principal))));
-});
+export const PATCH = route(
+  tenantBearerApi(["groups:write"]),
+  async (request, { principal, params }) => Response.json(groupJson(await updateGroup(principal.partnerId, params.id, await readJson(request), actorOf(principal)))),
+  { params: ["id"] },
+);
 
 /** Delete the group and its memberships. Scope `groups:write`. */
-export const DELETE = route<Context>("bearer", async (request, { params }) => {
-  const principal = await getPrincipal(request, { accept: ACCEPT, scopes: ["groups:write"] });
-  await deleteGroup(tenantOf(principal), (await params).id, actorOf(principal));
-  return new Response(null, { status: 204 });
-});
+export const DELETE = route(
+  tenantBearerApi(["groups:write"]),
+  async (_request, { principal, params }) => {
+    await deleteGroup(principal.partnerId, params.id, actorOf(principal));
+    return new Response(null, { status: 204 });
+  },
+  { params: ["id"] },
+);

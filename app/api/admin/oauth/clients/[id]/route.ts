@@ -1,12 +1,15 @@
-import { getAdminActor } from "@/lib/auth/principal";
-import { route } from "@/lib/http/route";
+import { ADMIN_API } from "@/lib/auth/policies";
+import { route } from "@/lib/next/route";
 import { deleteOAuthClientAsAdmin } from "@/lib/oauth/clients";
 
 export const dynamic = "force-dynamic";
 
 /** Admin: delete a client; its tokens stop working on their next use. */
-export const DELETE = route<{ params: Promise<{ id: string }> }>("json", async (request, { params }) => {
-  const actor = await getAdminActor(request);
-  await deleteOAuthClientAsAdmin((await params).id, actor);
-  return new Response(null, { status: 204 });
-});
+export const DELETE = route(
+  ADMIN_API,
+  async (_request, { principal, params }) => {
+    await deleteOAuthClientAsAdmin(params.id, principal.admin);
+    return new Response(null, { status: 204 });
+  },
+  { params: ["id"] },
+);

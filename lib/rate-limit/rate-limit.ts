@@ -51,30 +51,28 @@ const POLICIES = {
   /** POST /oauth/token: per client_id and IP once authenticated, per IP for failed authentications. */
   "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
   /** Sign-in starts (the sign-in page's action, Auth.js POSTs) and OAuth callbacks, per IP. */
-  "sign-in": { limit: "signInPerMinute", audit: "auth.sign_in_rate_limited" },
+  "sign-in": { limit: "signInPerMinute", audit: "auth.sign_in_rate_limited", message: "Too many sign-in attempts from your network. Wait a minute and try again." },
   /** POST /auth/client (client credentials → API key), per IP. */
   "client-exchange": { limit: "clientExchangePerMinute", audit: "auth.client_exchange_rate_limited" },
   /** GET /portal/enter/{token}, per IP. */
-  "portal-enter": { limit: "portalEnterPerMinute", audit: "portal.enter_rate_limited" },
-} as const satisfies Record<string, { limit: keyof RateLimits; audit: string }>;
+  "portal-enter": { limit: "portalEnterPerMinute", audit: "portal.enter_rate_limited", message: "Too many attempts. Wait a minute and try your link again." },
+} as const satisfies Record<string, { limit: keyof RateLimits; audit: string; message?: string }>;
 
 export type RateLimitPolicy = keyof typeof POLICIES;
 
 /**
- * Counts one request under `policy` for `subject` in a one-minute window and refuses it when over the
- * configured limit. The first refusal of each window writes one audit event (not one per refused request).
+ * Counts one request under `policy` in a one-minute window and refuses it when over the configured limit. The
+ * first refusal of each window writes one audit event (not one per refused request).
  *
- * @param subject what the limit is per, e.g. `ip:203.0.113.7` or `client:svc_123:ip:203.0.113.7`
- * @param context the caller's IP and request id, for the audit event
+ * @param hit.ip        the caller's address (lib/rate-limit/client-ip.ts), for the audit event
+ * @param hit.subject   what the limit is per; default `ip:<ip>`. E.g. `client:gc_123:ip:203.0.113.7`
+ * @param hit.requestId for the audit event
  * @param message the 429 message shown to the caller
  * @throws RateLimitedError (429 with `Retry-After` in seconds) when over the limit
  */
-export async function enforceRateLimit(
-  policy: RateLimitPolicy,
-  subject: string,
-  context: { ip: string; requestId?: string },
-  message?: string,
-): Promise<void> {
+export async function enforceRateLimit(policy: RateLimitPolicy, hit: { ip: string; subject?: string; requestId?: string }, message?: string): Promise<void> {
+  const subject = hit.subject ?? `ip:${hit.ip}`;
+  const context = hit;
   const { limit: limitName, audit } = POLICIES[policy];
   const limit = getConfig().rateLimits[limitName];
   const result = await hitRateLimit(`${policy}:${subject}`, limit, 60);
@@ -82,16 +80,6 @@ export async function enforceRateLimit(
   if (result.count === limit + 1) {
     recordAuditInBackground({ action: audit, actor: { type: "anonymous" }, ip: context.ip, requestId: context.requestId, metadata: { limitPerMinute: limit } });
   }
-  throw new RateLimitedError(result.retryAfterSeconds, message);
-}
-
-/**
- * The caller's IP as the nearest proxy saw it: the last `X-Forwarded-For` entry (the one our own proxy or
- * `next start` appended; earlier entries are client-supplied and spoofable), else `X-Real-IP`.
- */
-export function clientIp(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).at(-1);
-  const ip = last ?? headers.get("x-real-ip") ?? "unknown";
-  return ip.slice(0, 64);
+  const policyMessage: string | undefined = "message" in POLICIES[policy] ? (POLICIES[policy] as { message: string }).message : undefined;
+  throw new RateLimitedError(result.retryAfterSeconds, message ?? policyMessage);
 }

@@ -1,0 +1,70 @@
+/**
+ * The policies Gatehouse's entry points declare most often, named. Each route, page and action still names its
+ * policy beside its code (`route(ADMIN_API, …)`); these constants only keep the common ones spelled one way.
+ * Entry points with anything particular (scopes, audience, rate limits, OAuth clients) declare theirs inline.
+ */
+import { definePolicy } from "@/lib/auth/policy";
+
+/** Admin APIs: a signed-in admin; anyone else gets 404, so they are not discoverable. */
+export const ADMIN_API = definePolicy({ accept: ["user"], role: "admin", refuseAs: "not_found", errors: "json" });
+
+/** Admin server actions. */
+export const ADMIN_ACTION = definePolicy({ accept: ["user"], role: "admin", errors: "app-page" });
+
+/** Server actions of a member of an approved partner, in their own tenant. */
+export const MEMBER_ACTION = definePolicy({ accept: ["user"], partner: "approved", errors: "app-page" });
+
+/** A session-only JSON API for members of an approved partner (their own API keys). */
+export const MEMBER_API = definePolicy({ accept: ["user"], partner: "approved", errors: "json" });
+
+/** The client portal's JSON API: a valid portal session (401 JSON otherwise). */
+export const PORTAL_API = definePolicy({ accept: ["portal"], errors: "json" });
+
+/** Anyone; no credential is looked at (metadata, health, key sets). */
+export const PUBLIC_API = definePolicy({ accept: "public", errors: "json" });
+
+/** An admin page at `path`. */
+export function adminPage<const Path extends string>(path: Path) {
+  return definePolicy({ accept: ["user"], role: "admin", errors: "app-page", path });
+}
+
+/** A page for members of an approved partner at `path`. */
+export function memberPage<const Path extends string>(path: Path) {
+  return definePolicy({ accept: ["user"], partner: "approved", errors: "app-page", path });
+}
+
+/** A page for any signed-in person (their own account, their organisation's status) at `path`. */
+export function signedInPage<const Path extends string>(path: Path) {
+  return definePolicy({ accept: ["user"], partner: "any", errors: "app-page", path });
+}
+
+/** A client-portal page at `path`: a valid portal session, else the access-required page (401). */
+export function portalPage<const Path extends string>(path: Path) {
+  return definePolicy({ accept: ["portal"], errors: "portal-page", path });
+}
+
+/** A page anyone may see at `path` (sign-in, landing, signed-out). */
+export function publicPage<const Path extends string>(path: Path) {
+  return definePolicy({ accept: "public", errors: "app-page", path });
+}
+
+/**
+ * A tenant resource API (the groups API): a member's session, a service access token for Gatehouse's API, or an
+ * API key, holding `scopes`; RFC 6750 errors. The principal's `partnerId` is the tenant.
+ */
+export function tenantBearerApi<const S extends readonly string[]>(scopes: S) {
+  return definePolicy({ accept: ["user", "service", "api_key"], partner: "approved", scopes, resource: "api", errors: "bearer" });
+}
+
+/**
+ * The authorization server's client endpoints (token, introspection, revocation): an OAuth client authenticated by
+ * client_secret_basic or client_secret_post (RFC 6749 §2.3), RFC 6749 §5.2 errors. Failed authentications are
+ * limited per IP, authenticated clients per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE). Bodies are small forms.
+ */
+export const OAUTH_CLIENT_ENDPOINT = definePolicy({
+  accept: ["oauth_client"],
+  rateLimit: { policy: "oauth-token", per: "client" },
+  csrf: "none",
+  errors: "oauth",
+  maxBodyBytes: 8 * 1024,
+});
