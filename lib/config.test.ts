@@ -111,4 +111,13 @@ describe("loadConfig", () => {
       expect(errorOf({ ...production, RATE_LIMIT_SIGN_IN_PER_MINUTE: bad })).toMatch(/RATE_LIMIT_SIGN_IN_PER_MINUTE: must be a whole number/);
     }
   });
+
+  it("gives portal links 30 days by default and accepts PORTAL_LINK_TTL_DAYS from 1 to 365, naming a bad one", () => {
+    expect(loadConfig(production).portalLinkTtlDays).toBe(30);
+    expect(loadConfig({ ...production, PORTAL_LINK_TTL_DAYS: "7" }).portalLinkTtlDays).toBe(7);
+    expect(loadConfig({ ...production, PORTAL_LINK_TTL_DAYS: "365" }).portalLinkTtlDays).toBe(365);
+    for (const bad of ["0", "366", "-1", "1.5", "forever"]) {
+      expect(errorOf({ ...production, PORTAL_LINK_TTL_DAYS: bad })).toMatch(/PORTAL_LINK_TTL_DAYS: must be a whole number of days from 1 to 365/);
+    }
+  });
 });

@@ -27,6 +27,16 @@ const perMinute = optionalString.pipe(
     .optional(),
 );
 
+/** A number of days in [1, 365]. */
+const days = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, "must be a whole number of days from 1 to 365")
+    .transform(Number)
+    .refine((n) => n <= 365, "must be a whole number of days from 1 to 365")
+    .optional(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -51,6 +61,7 @@ const envSchema = z.object({
   RATE_LIMIT_SIGN_IN_PER_MINUTE: perMinute,
   RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE: perMinute,
   RATE_LIMIT_PORTAL_ENTER_PER_MINUTE: perMinute,
+  PORTAL_LINK_TTL_DAYS: days,
 });
 
 export interface OidcProviderConfig {
@@ -104,6 +115,8 @@ export interface Config {
   requireMcpAuth: boolean;
   logLevel: string;
   rateLimits: RateLimits;
+  /** Days a client-portal link lives unless the partner picks another lifetime (PORTAL_LINK_TTL_DAYS, 1..365, default 30). */
+  portalLinkTtlDays: number;
   /** Insecure defaults that were filled in (development and test only). */
   warnings: string[];
 }
@@ -207,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
       portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
     },
+    portalLinkTtlDays: e.PORTAL_LINK_TTL_DAYS ?? 30,
     warnings,
   };
 }
