@@ -27,6 +27,15 @@ const perMinute = optionalString.pipe(
     .optional(),
 );
 
+/** A per-hour limit: a positive whole number. */
+const perHour = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, "must be a whole number per hour (1 or more)")
+    .transform(Number)
+    .optional(),
+);
+
 /** A number of days in [1, 365]. */
 const days = optionalString.pipe(
   z
@@ -61,6 +70,7 @@ const envSchema = z.object({
   RATE_LIMIT_SIGN_IN_PER_MINUTE: perMinute,
   RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE: perMinute,
   RATE_LIMIT_PORTAL_ENTER_PER_MINUTE: perMinute,
+  RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: perHour,
   PORTAL_LINK_TTL_DAYS: days,
 });
 
@@ -71,7 +81,7 @@ export interface OidcProviderConfig {
   issuer: string;
 }
 
-/** Requests per minute (fixed one-minute windows, counted in PostgreSQL across instances). */
+/** Request limits (fixed windows of one minute unless the name says otherwise, counted in PostgreSQL across instances). */
 export interface RateLimits {
   /** POST /oauth/token per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE, default 600). */
   tokenPerMinute: number;
@@ -84,6 +94,8 @@ export interface RateLimits {
   clientExchangePerMinute: number;
   /** GET /portal/enter/{token} per IP (RATE_LIMIT_PORTAL_ENTER_PER_MINUTE, default 20). */
   portalEnterPerMinute: number;
+  /** Portal links emailed to contacts, per partner per hour (RATE_LIMIT_PORTAL_EMAILS_PER_HOUR, default 50). */
+  portalEmailsPerHour: number;
 }
 
 export interface Config {
@@ -219,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE ?? 60,
       clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
       portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
+      portalEmailsPerHour: e.RATE_LIMIT_PORTAL_EMAILS_PER_HOUR ?? 50,
     },
     portalLinkTtlDays: e.PORTAL_LINK_TTL_DAYS ?? 30,
     warnings,

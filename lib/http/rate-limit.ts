@@ -8,7 +8,7 @@
  */
 import { getConfig, type RateLimits } from "@/lib/config";
 import { sql } from "@/lib/db";
-import { recordAuditInBackground } from "@/lib/audit/record-audit";
+import { recordAuditInBackground, type AuditActorType } from "@/lib/audit/record-audit";
 import { RateLimitedError } from "@/lib/http/errors";
 import { logger } from "@/lib/http/logger";
 
@@ -41,12 +41,16 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
 const PRUNE_PROBABILITY = 0.001;
 
 function pruneExpiredBuckets(): void {
-  sql`DELETE FROM rate_limit_buckets WHERE window_start < now() - interval '1 hour'`.catch((error: unknown) => {
+  // Older than the longest window (one hour, "portal-link-email") plus a margin.
+  sql`DELETE FROM rate_limit_buckets WHERE window_start < now() - interval '2 hours'`.catch((error: unknown) => {
     logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "rate-limit bucket pruning failed");
   });
 }
 
-/** The limited entry points, each with its per-minute limit in the configuration and its audit action. */
+/**
+ * The limited entry points, each with its limit in the configuration, its audit action and its window in seconds
+ * (one minute unless it says otherwise).
+ */
 const POLICIES = {
   /** POST /oauth/token: per client_id and IP once authenticated, per IP for failed authentications. */
   "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
@@ -56,31 +60,41 @@ const POLICIES = {
   "client-exchange": { limit: "clientExchangePerMinute", audit: "auth.client_exchange_rate_limited" },
   /** GET /portal/enter/{token}, per IP. */
   "portal-enter": { limit: "portalEnterPerMinute", audit: "portal.enter_rate_limited" },
-} as const satisfies Record<string, { limit: keyof RateLimits; audit: string }>;
+  /** Portal links emailed to a contact (issueAccessLink with `email`), per partner, per hour. */
+  "portal-link-email": { limit: "portalEmailsPerHour", audit: "portal.link_email_rate_limited", windowSeconds: 3600 },
+} as const satisfies Record<string, { limit: keyof RateLimits; audit: string; windowSeconds?: number }>;
 
 export type RateLimitPolicy = keyof typeof POLICIES;
 
 /**
- * Counts one request under `policy` for `subject` in a one-minute window and refuses it when over the
- * configured limit. The first refusal of each window writes one audit event (not one per refused request).
+ * Counts one request under `policy` for `subject` in the policy's window (one minute unless it says otherwise) and
+ * refuses it when over the configured limit. The first refusal of each window writes one audit event (not one per
+ * refused request).
  *
- * @param subject what the limit is per, e.g. `ip:203.0.113.7` or `client:svc_123:ip:203.0.113.7`
- * @param context the caller's IP and request id, for the audit event
+ * @param subject what the limit is per, e.g. `ip:203.0.113.7`, `client:svc_123:ip:203.0.113.7` or `partner:<id>`
+ * @param context the caller's IP and request id, for the audit event; `actor` and `partnerId` when known
  * @param message the 429 message shown to the caller
  * @throws RateLimitedError (429 with `Retry-After` in seconds) when over the limit
  */
 export async function enforceRateLimit(
   policy: RateLimitPolicy,
   subject: string,
-  context: { ip: string; requestId?: string },
+  context: { ip: string | null; requestId?: string; actor?: { type: AuditActorType; id: string }; partnerId?: string },
   message?: string,
 ): Promise<void> {
-  const { limit: limitName, audit } = POLICIES[policy];
+  const { limit: limitName, audit, windowSeconds = 60 }: { limit: keyof RateLimits; audit: string; windowSeconds?: number } = POLICIES[policy];
   const limit = getConfig().rateLimits[limitName];
-  const result = await hitRateLimit(`${policy}:${subject}`, limit, 60);
+  const result = await hitRateLimit(`${policy}:${subject}`, limit, windowSeconds);
   if (result.allowed) return;
   if (result.count === limit + 1) {
-    recordAuditInBackground({ action: audit, actor: { type: "anonymous" }, ip: context.ip, requestId: context.requestId, metadata: { limitPerMinute: limit } });
+    recordAuditInBackground({
+      action: audit,
+      actor: context.actor ?? { type: "anonymous" },
+      partnerId: context.partnerId,
+      ip: context.ip,
+      requestId: context.requestId,
+      metadata: windowSeconds === 60 ? { limitPerMinute: limit } : { limit, windowSeconds },
+    });
   }
   throw new RateLimitedError(result.retryAfterSeconds, message);
 }

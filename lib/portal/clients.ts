@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { ConflictError, NotFoundError } from "@/lib/http/errors";
 import { enqueueEmail, kickEmailDelivery } from "@/lib/mail/outbox";
+import { enforceRateLimit } from "@/lib/http/rate-limit";
 import { generateSecret } from "@/lib/secrets/secret-format";
 
 export type Actor = { type: AuditActorType; id: string };
@@ -122,10 +123,15 @@ export async function setClientActive(partnerId: string, clientId: string, activ
  * The link expires after `expires_in_days` (1..365) or, omitted, PORTAL_LINK_TTL_DAYS (default 30).
  * With `email`, the link is also sent to that contact through the outbox: the stored copy shows a redacted URL, the
  * real text is kept sealed only until it is sent (lib/mail/outbox.ts).
- * @throws ZodError (400) for bad input; NotFoundError (404, client outside the tenant); ConflictError (409, client inactive)
+ * Emailing is limited per partner (RATE_LIMIT_PORTAL_EMAILS_PER_HOUR, default 50): over it, nothing is written.
+ * @throws ZodError (400) for bad input; NotFoundError (404, client outside the tenant); ConflictError (409, client
+ *   inactive); RateLimitedError (429 with Retry-After) when the partner has emailed too many links this hour
  */
 export async function issueAccessLink(partnerId: string, clientId: string, input: unknown, actor: Actor): Promise<{ url: string; link: AccessLinkView }> {
   const data = accessLinkCreateSchema.parse(input);
+  if (data.email) {
+    await enforceRateLimit("portal-link-email", `partner:${partnerId}`, { ip: null, actor, partnerId }, "Your organisation has emailed too many portal links this hour. Create the link without email, or try again later.");
+  }
   const secret = generateSecret("gpl");
   const url = portalEntryUrl(secret.secret);
   const link = await db.$transaction(async (tx) => {
