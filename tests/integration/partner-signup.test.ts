@@ -25,6 +25,7 @@ async function signIn(email: string, claims: { hd?: string; tid?: string }, prov
 
 describe("partner signup", () => {
   it("creates a pending partner owned by the first person from an unknown organisation, and emails the admins", async () => {
+    await createUser({ role: "admin" }); // a recipient, whichever test files ran before this one
     const domain = `${unique("acme")}.test`;
     const { user, outcome } = await signIn(`alice@${domain}`, { hd: domain });
     expect(outcome).toMatchObject({ kind: "created", autoApproved: false });
