@@ -4,8 +4,8 @@ import { useActionState } from "react";
 import type { ActionResult } from "@/components/confirm-action";
 import { SecretOnce } from "@/components/secret-once";
 
-/** Issues a portal link: label, optional expiry, optional email to a contact. The URL is shown once. */
-export function IssueLinkForm({ action, clientId }: { action: (previous: ActionResult, formData: FormData) => Promise<ActionResult>; clientId: string }) {
+/** Issues a portal link: label, expiry (default PORTAL_LINK_TTL_DAYS), optional email to a contact. The URL is shown once. */
+export function IssueLinkForm({ action, clientId, defaultExpiryDays }: { action: (previous: ActionResult, formData: FormData) => Promise<ActionResult>; clientId: string; defaultExpiryDays: number }) {
   const [state, formAction, pending] = useActionState(action, null);
   return (
     <form action={formAction} className="space-y-3 rounded-xl border border-slate-200 bg-white p-4">
@@ -16,8 +16,8 @@ export function IssueLinkForm({ action, clientId }: { action: (previous: ActionR
           <input name="label" required maxLength={100} placeholder="e.g. Jane at Acme" className="mt-1 block w-56 rounded-md border border-slate-300 px-3 py-1.5" />
         </label>
         <label className="block text-sm">
-          <span className="text-slate-700">Expires after (days, 0 = never)</span>
-          <input name="expires_in_days" type="number" min={0} max={365} defaultValue={90} className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-1.5" />
+          <span className="text-slate-700">Expires after (days, 1–365)</span>
+          <input name="expires_in_days" type="number" min={1} max={365} defaultValue={defaultExpiryDays} required className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-1.5" />
         </label>
         <label className="block text-sm">
           <span className="text-slate-700">Email it to (optional)</span>

@@ -105,10 +105,21 @@ describe("loadConfig", () => {
   });
 
   it("has rate limits by default and accepts whole-number overrides, naming a bad one", () => {
-    expect(loadConfig(production).rateLimits).toEqual({ tokenPerMinute: 600, signInPerMinute: 60, clientExchangePerMinute: 30, portalEnterPerMinute: 20 });
+    expect(loadConfig(production).rateLimits).toEqual({ tokenPerMinute: 600, signInPerMinute: 60, clientExchangePerMinute: 30, portalEnterPerMinute: 20, portalEmailsPerHour: 50 });
+    expect(loadConfig({ ...production, RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: "5" }).rateLimits.portalEmailsPerHour).toBe(5);
+    expect(errorOf({ ...production, RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: "0" })).toMatch(/RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: must be a whole number per hour/);
     expect(loadConfig({ ...production, RATE_LIMIT_TOKEN_PER_MINUTE: "5000" }).rateLimits.tokenPerMinute).toBe(5000);
     for (const bad of ["0", "-3", "1.5", "lots"]) {
       expect(errorOf({ ...production, RATE_LIMIT_SIGN_IN_PER_MINUTE: bad })).toMatch(/RATE_LIMIT_SIGN_IN_PER_MINUTE: must be a whole number/);
+    }
+  });
+
+  it("gives portal links 30 days by default and accepts PORTAL_LINK_TTL_DAYS from 1 to 365, naming a bad one", () => {
+    expect(loadConfig(production).portalLinkTtlDays).toBe(30);
+    expect(loadConfig({ ...production, PORTAL_LINK_TTL_DAYS: "7" }).portalLinkTtlDays).toBe(7);
+    expect(loadConfig({ ...production, PORTAL_LINK_TTL_DAYS: "365" }).portalLinkTtlDays).toBe(365);
+    for (const bad of ["0", "366", "-1", "1.5", "forever"]) {
+      expect(errorOf({ ...production, PORTAL_LINK_TTL_DAYS: bad })).toMatch(/PORTAL_LINK_TTL_DAYS: must be a whole number of days from 1 to 365/);
     }
   });
 });

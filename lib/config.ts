@@ -27,6 +27,25 @@ const perMinute = optionalString.pipe(
     .optional(),
 );
 
+/** A per-hour limit: a positive whole number. */
+const perHour = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, "must be a whole number per hour (1 or more)")
+    .transform(Number)
+    .optional(),
+);
+
+/** A number of days in [1, 365]. */
+const days = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, "must be a whole number of days from 1 to 365")
+    .transform(Number)
+    .refine((n) => n <= 365, "must be a whole number of days from 1 to 365")
+    .optional(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -52,6 +71,8 @@ const envSchema = z.object({
   RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE: perMinute,
   RATE_LIMIT_PORTAL_ENTER_PER_MINUTE: perMinute,
   TRUSTED_PROXY_HOPS: optionalString.pipe(z.string().regex(/^\d$/, "must be a whole number from 0 to 9 (the proxies in front of Gatehouse)").transform(Number).optional()),
+  RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: perHour,
+  PORTAL_LINK_TTL_DAYS: days,
 });
 
 export interface OidcProviderConfig {
@@ -61,7 +82,7 @@ export interface OidcProviderConfig {
   issuer: string;
 }
 
-/** Requests per minute (fixed one-minute windows, counted in PostgreSQL across instances). */
+/** Request limits (fixed windows of one minute unless the name says otherwise, counted in PostgreSQL across instances). */
 export interface RateLimits {
   /** POST /oauth/token per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE, default 600). */
   tokenPerMinute: number;
@@ -74,6 +95,8 @@ export interface RateLimits {
   clientExchangePerMinute: number;
   /** GET /portal/enter/{token} per IP (RATE_LIMIT_PORTAL_ENTER_PER_MINUTE, default 20). */
   portalEnterPerMinute: number;
+  /** Portal links emailed to contacts, per partner per hour (RATE_LIMIT_PORTAL_EMAILS_PER_HOUR, default 50). */
+  portalEmailsPerHour: number;
 }
 
 export interface Config {
@@ -110,6 +133,8 @@ export interface Config {
    * the header is ignored and the TCP peer is the client). See lib/rate-limit/client-ip.ts.
    */
   trustedProxyHops: number;
+  /** Days a client-portal link lives unless the partner picks another lifetime (PORTAL_LINK_TTL_DAYS, 1..365, default 30). */
+  portalLinkTtlDays: number;
   /** Insecure defaults that were filled in (development and test only). */
   warnings: string[];
 }
@@ -212,8 +237,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE ?? 60,
       clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
       portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
+      portalEmailsPerHour: e.RATE_LIMIT_PORTAL_EMAILS_PER_HOUR ?? 50,
     },
     trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
+    portalLinkTtlDays: e.PORTAL_LINK_TTL_DAYS ?? 30,
     warnings,
   };
 }

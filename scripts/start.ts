@@ -1,6 +1,6 @@
 /**
  * `npm start`: production. Validates the configuration first (a missing or weak secret stops the start with the
- * variable's name), applies pending migrations, then runs `next start` in the foreground.
+ * variable's name) and refuses any NODE_ENV but `production` (or unset), applies pending migrations, then runs `next start` in the foreground.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -9,7 +9,14 @@ import { applyMigrations } from "./lib/migrations.ts";
 import { ROOT } from "./lib/env-files.ts";
 import { serverNodeOptions } from "./lib/app-server.ts";
 
-(process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
+// `npm start` is production only: any other NODE_ENV would let loadConfig fill in the development defaults (weak
+// secrets, the local identity provider). Unset means production; anything else is refused before anything runs.
+const nodeEnv = process.env.NODE_ENV as string | undefined;
+if (nodeEnv !== undefined && nodeEnv !== "" && nodeEnv !== "production") {
+  console.error(`[gatehouse] refusing to start. NODE_ENV is "${nodeEnv}"; \`npm start\` runs production only (unset NODE_ENV or set it to production; use \`npm run dev\` for development).`);
+  process.exit(1);
+}
+(process.env as Record<string, string | undefined>).NODE_ENV = "production";
 try {
   const config = loadConfig();
   if (process.env.MIGRATE_ON_START !== "false") await applyMigrations(config.databaseUrl, { log: (line) => console.log(`[migrate] ${line}`) });

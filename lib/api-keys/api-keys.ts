@@ -5,7 +5,7 @@
  * and immediate revocation on every instance because nothing is cached.
  */
 import { z } from "zod";
-import { db, sql } from "@/lib/db";
+import { db, sql, type Prisma } from "@/lib/db";
 import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
 import { digestSecret, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
@@ -103,6 +103,29 @@ export async function issueApiKeyForClient(client: AuthenticatedClient & { name?
     });
   });
   return { apiKey: secret.secret, keyPrefix: secret.displayPrefix, clientId: client.clientId, expiresAt };
+}
+
+/**
+ * Revokes every live API key an OAuth client obtained through `POST /auth/client`, inside the caller's transaction
+ * (the client's secret rotation, disabling or deletion), with one `api_key.revoked` audit event per key.
+ * @param reason the audit action of the change that caused it, e.g. `oauth_client.secret_rotated`
+ * @returns how many keys were revoked
+ */
+export async function revokeClientApiKeys(
+  tx: Prisma.TransactionClient,
+  client: { id: string; clientId: string; partnerId: string },
+  actor: { type: AuditActorType; id?: string },
+  reason: string,
+): Promise<number> {
+  const keys = await tx.apiKey.findMany({ where: { ownerClientId: client.id, revokedAt: null }, select: { id: true, keyPrefix: true } });
+  if (keys.length === 0) return 0;
+  await tx.apiKey.updateMany({ where: { id: { in: keys.map((k) => k.id) } }, data: { revokedAt: new Date() } });
+  await tx.auditEvent.createMany({
+    data: keys.map((key) =>
+      auditRow({ action: "api_key.revoked", actor, partnerId: client.partnerId, target: { type: "api_key", id: key.id }, metadata: { reason, clientId: client.clientId, prefix: key.keyPrefix } }) as Prisma.AuditEventCreateManyInput,
+    ),
+  });
+  return keys.length;
 }
 
 /** A user's keys in their tenant, newest first. */

@@ -17,7 +17,7 @@ import { recordAuditInBackground } from "@/lib/audit/record-audit";
 import { logger } from "@/lib/http/logger";
 import { clientIp } from "@/lib/rate-limit/client-ip";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
-import { identifyOrganization, isEmailVouchedFor } from "@/lib/partners/organization";
+import { claimedEmail, entraUser, identifyOrganization, isEmailVouchedFor } from "@/lib/partners/organization";
 import { afterSignIn, completeSignIn } from "@/lib/partners/signup";
 
 /** Session lifetime in seconds (30 days), refreshed at most once a day of use. */
@@ -61,10 +61,8 @@ function buildConfig(): NextAuthConfig {
       allowDangerousEmailAccountLinking: true,
       // The stock profile() fetches a photo from Microsoft Graph on every sign-in; Gatehouse needs no photo
       // and must not depend on Graph being reachable to let someone in.
-      profile(profile) {
-        const email = (profile.email ?? profile.preferred_username ?? null) as string | null;
-        return { id: profile.sub, name: profile.name ?? email, email: email?.toLowerCase() ?? null, image: null };
-      },
+      // The email is stored only when Entra vouches for it (entraUser says why).
+      profile: (profile) => entraUser(profile as unknown as Record<string, unknown>),
     });
     // Against the local test issuer, drop Auth.js's internal Entra hooks (symbol-keyed): they re-discover the
     // issuer per `tid` without allowing http://, which only a real https Entra endpoint satisfies.
@@ -84,10 +82,12 @@ function buildConfig(): NextAuthConfig {
       // Refusals happen here, before any user or account row is written (events cannot refuse).
       async signIn({ account, profile, user }) {
         if (!account || account.type !== "oidc") return false;
-        const email = user.email?.toLowerCase();
-        if (!email) return "/sign-in/error?error=EmailRequired";
         const claims = (profile ?? {}) as Record<string, unknown>;
+        // The claimed address (user.email is null for an Entra email Entra does not vouch for: see entraUser).
+        const email = user.email?.toLowerCase() ?? claimedEmail(claims);
+        if (!email) return "/sign-in/error?error=EmailRequired";
         if (account.provider === "google" && claims.email_verified !== true) return "/sign-in/error?error=EmailNotVerified";
+        const vouched = isEmailVouchedFor(account.provider, claims);
 
         const existingUser = await db.user.findUnique({ where: { email }, select: { id: true, role: true } });
         if (existingUser) {
@@ -97,10 +97,11 @@ function buildConfig(): NextAuthConfig {
           });
           // Linking this sign-in to an existing person by email only when the IdP vouches for the email; otherwise
           // someone who controls an unverified address could take over that person's account.
-          if (!linked && !isEmailVouchedFor(account.provider, claims)) return "/sign-in/error?error=OAuthAccountNotLinked";
+          if (!linked && !vouched) return "/sign-in/error?error=OAuthAccountNotLinked";
         }
         const organization = identifyOrganization(account.provider, { email, hd: claims.hd, tid: claims.tid });
-        const isAdmin = existingUser?.role === "admin" || config.adminEmails.includes(email);
+        // An unverified address proves nothing: it neither is an admin's nor makes one.
+        const isAdmin = vouched && (existingUser?.role === "admin" || config.adminEmails.includes(email));
         if (organization.kind === "personal" && !config.allowPersonalAccounts && !isAdmin) return "/sign-in/error?error=PersonalAccount";
         return true;
       },
@@ -109,14 +110,14 @@ function buildConfig(): NextAuthConfig {
       async signIn({ user, account, profile, isNewUser }) {
         if (!user.id || !account) return;
         const claims = (profile ?? {}) as Record<string, unknown>;
-        const organization = identifyOrganization(account.provider, { email: user.email, hd: claims.hd, tid: claims.tid });
+        const organization = identifyOrganization(account.provider, { email: user.email ?? claimedEmail(claims), hd: claims.hd, tid: claims.tid });
         const outcome = await completeSignIn({
           userId: user.id,
           provider: account.provider,
           providerAccountId: account.providerAccountId,
           organization,
           isNewUser: Boolean(isNewUser),
-          domainVerified: organization.kind === "organization" && (account.provider === "google" || isEmailVouchedFor(account.provider, claims)),
+          emailVouched: isEmailVouchedFor(account.provider, claims),
           context: await requestContext(),
         });
         afterSignIn(outcome);

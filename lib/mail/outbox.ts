@@ -5,7 +5,15 @@
  * together; `deliverPendingEmails` sends due messages and retries failures with exponential backoff. Delivery is
  * kicked after each commit and re-armed by a timer while retries are due; nothing is lost on a crash because the
  * row stays `pending` until a send succeeds. Failures stay visible on /admin/outbox.
+ *
+ * A message that carries a secret (a portal magic link) is stored twice: `text`, redacted, which is all that
+ * /admin/outbox ever shows, and `sealed_text`, the real text encrypted with AES-256-GCM under a key derived from
+ * AUTH_SECRET, erased in the same statement that marks the message sent. Why sealed and not merely kept in clear
+ * until sent: a message can stay pending for a long time (SMTP down, or no SMTP at all outside production), and
+ * the database (its backups, replicas, SQL consoles) must not hold usable links meanwhile; the outbox still needs
+ * the secret to survive a crash until delivery, so it cannot simply not be stored.
  */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import nodemailer, { type Transporter } from "nodemailer";
 import { db, type Prisma } from "@/lib/db";
@@ -24,7 +32,43 @@ export interface EmailMessage {
   dedupeKey: string;
   to: string[];
   subject: string;
+  /** The text stored and shown to admins; must not contain a secret. */
   text: string;
+  /**
+   * The text to send instead of `text` when it carries a secret (e.g. a portal link). Stored only sealed (AES-256-GCM,
+   * key derived from AUTH_SECRET) and erased once sent; never shown on /admin/outbox.
+   */
+  secretText?: string;
+}
+
+const SEAL_VERSION = "v1";
+
+function sealingKey(): Buffer {
+  return Buffer.from(hkdfSync("sha256", getConfig().authSecret, "gatehouse", "outbox sealed_text v1", 32));
+}
+
+/** Encrypts a message text for `sealed_text`: `v1.<iv>.<ciphertext>.<tag>` (base64url). */
+export function sealText(text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealingKey(), iv);
+  const ciphertext = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return [SEAL_VERSION, iv.toString("base64url"), ciphertext.toString("base64url"), cipher.getAuthTag().toString("base64url")].join(".");
+}
+
+/**
+ * Decrypts `sealed_text`.
+ * @throws Error when it was sealed under another AUTH_SECRET or tampered with (the send then fails and is retried)
+ */
+export function openSealedText(sealed: string): string {
+  const [version, iv, ciphertext, tag] = sealed.split(".");
+  if (version !== SEAL_VERSION || !iv || !ciphertext || !tag) throw new Error("sealed_text is malformed");
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", sealingKey(), Buffer.from(iv, "base64url"));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    throw new Error("sealed_text cannot be decrypted (was AUTH_SECRET changed?)");
+  }
 }
 
 /**
@@ -35,7 +79,7 @@ export async function enqueueEmail(tx: Prisma.TransactionClient, message: EmailM
   const to = [...new Set(message.to.map((address) => address.trim().toLowerCase()).filter(Boolean))];
   if (to.length === 0) return false;
   const inserted = await tx.outboxEmail.createMany({
-    data: [{ dedupeKey: message.dedupeKey, to, subject: message.subject, text: message.text }],
+    data: [{ dedupeKey: message.dedupeKey, to, subject: message.subject, text: message.text, sealedText: message.secretText === undefined ? null : sealText(message.secretText) }],
     skipDuplicates: true,
   });
   return inserted.count === 1;
@@ -74,16 +118,18 @@ async function deliverDue(): Promise<number> {
     // Claim one due message with a 2-minute lease in a single statement (SKIP LOCKED: instances never claim the
     // same row). The SMTP conversation happens outside any transaction; a crash mid-send lets the lease expire and
     // the message is retried (at-least-once delivery).
-    const claimed = await db.$queryRaw<{ id: string; to: string[]; subject: string; text: string; attempts: number }[]>`
+    const claimed = await db.$queryRaw<{ id: string; to: string[]; subject: string; text: string; sealed_text: string | null; attempts: number }[]>`
       UPDATE outbox_emails SET next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
       WHERE id = (SELECT id FROM outbox_emails WHERE status = 'pending' AND next_attempt_at <= now()
                   ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, "to", subject, text, attempts`;
+      RETURNING id, "to", subject, text, sealed_text, attempts`;
     const message = claimed[0];
     if (!message) break;
     try {
-      await transport.sendMail({ from: getConfig().mailFrom, to: message.to, subject: message.subject, text: message.text });
-      await db.outboxEmail.update({ where: { id: message.id }, data: { status: "sent", sentAt: new Date(), lastError: null } });
+      const text = message.sealed_text === null ? message.text : openSealedText(message.sealed_text);
+      await transport.sendMail({ from: getConfig().mailFrom, to: message.to, subject: message.subject, text });
+      // Sent: the secret-bearing text is erased; only the redacted `text` remains.
+      await db.outboxEmail.update({ where: { id: message.id }, data: { status: "sent", sentAt: new Date(), lastError: null, sealedText: null } });
       sent += 1;
     } catch (error) {
       const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -132,8 +178,11 @@ export interface OutboxEmailView {
   createdAt: Date;
 }
 
+/** Everything the admin view shows: never `sealedText`. */
+const outboxViewSelect = { id: true, to: true, subject: true, text: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, sentAt: true, createdAt: true } as const;
+
 /**
- * Lists outbox messages, newest first (admin view; cross-tenant).
+ * Lists outbox messages, newest first (admin view; cross-tenant). The text is the stored, redacted one.
  * @param options.status only this status; `page` is 1-based, `pageSize` 1..100
  * @throws ForbiddenError (403) without a minted admin actor
  */
@@ -146,7 +195,7 @@ export async function listOutboxAsAdmin(admin: AdminActor, options: { status?: "
   const page = Math.max(options.page ?? 1, 1);
   const where = options.status ? { status: options.status } : {};
   const [emails, total] = await db.$transaction([
-    db.outboxEmail.findMany({ where, orderBy: { createdAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize }),
+    db.outboxEmail.findMany({ where, select: outboxViewSelect, orderBy: { createdAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize }),
     db.outboxEmail.count({ where }),
   ]);
   return { emails, total };

@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, OAuthError } from "@/lib/http/errors";
 import { digestSecret, digestsEqual, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
 import { ALL_SCOPES, parseScopeParam } from "@/lib/oauth/scopes";
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from "@/lib/oauth/signing-keys";
+import { revokeClientApiKeys } from "@/lib/api-keys/api-keys";
 
 export const GRANT_TYPES = ["client_credentials"] as const;
 
@@ -111,32 +112,42 @@ export async function createOAuthClientAsAdmin(input: unknown, actor: Actor): Pr
   return { client, clientSecret: secret.secret };
 }
 
-async function mutate(id: string, actor: Actor, action: string, data: Prisma.OAuthClientUpdateInput, metadata?: Prisma.InputJsonObject): Promise<OAuthClientView> {
+/**
+ * Applies one admin change to a client and audits it, in one transaction. With `revokeApiKeys`, the API keys the
+ * client obtained through `POST /auth/client` are revoked in that same transaction (they were bought with the
+ * credentials the change invalidates), so re-enabling a client never brings them back.
+ */
+async function mutate(id: string, actor: Actor, action: string, data: Prisma.OAuthClientUpdateInput, options: { revokeApiKeys?: boolean } = {}): Promise<OAuthClientView> {
   assertAdminActor(actor);
   return db.$transaction(async (tx) => {
     const existing = await tx.oAuthClient.findUnique({ where: { id }, select: { id: true } });
     if (!existing) throw new NotFoundError("No such OAuth client.");
     const row = await tx.oAuthClient.update({ where: { id }, data, select: viewSelect });
-    await audit(tx, action, actor, row, metadata);
+    const revokedApiKeys = options.revokeApiKeys ? await revokeClientApiKeys(tx, row, actor, action) : 0;
+    await audit(tx, action, actor, row, options.revokeApiKeys ? { revokedApiKeys } : {});
     return toView(row);
   });
 }
 
 /**
- * Replaces a client's secret; the old one stops working at once. Tokens already issued stay valid until they expire
- * (revoke them, or disable the client, to end them).
+ * Replaces a client's secret; the old one stops working at once, and the API keys the client obtained through
+ * `POST /auth/client` are revoked (same transaction, audited). Access tokens already issued stay valid until they
+ * expire (revoke them, or disable the client, to end them).
  * @returns the new secret (shown once)
  * @throws NotFoundError (404)
  */
 export async function rotateOAuthClientSecretAsAdmin(id: string, actor: Actor): Promise<{ client: OAuthClientView; clientSecret: string }> {
   const secret = generateSecret("gcs");
-  const client = await mutate(id, actor, "oauth_client.secret_rotated", { secretDigest: secret.digest, secretPrefix: secret.displayPrefix, secretRotatedAt: new Date() });
+  const client = await mutate(id, actor, "oauth_client.secret_rotated", { secretDigest: secret.digest, secretPrefix: secret.displayPrefix, secretRotatedAt: new Date() }, { revokeApiKeys: true });
   return { client, clientSecret: secret.secret };
 }
 
-/** Disables a client: it cannot get tokens, and its tokens are refused on their next use. @throws NotFoundError */
+/**
+ * Disables a client: it cannot get tokens, its tokens are refused on their next use, and its API keys from
+ * `POST /auth/client` are revoked (for good: enabling the client again does not revive them). @throws NotFoundError
+ */
 export function disableOAuthClientAsAdmin(id: string, actor: Actor): Promise<OAuthClientView> {
-  return mutate(id, actor, "oauth_client.disabled", { disabledAt: new Date() });
+  return mutate(id, actor, "oauth_client.disabled", { disabledAt: new Date() }, { revokeApiKeys: true });
 }
 
 /** Re-enables a disabled client. @throws NotFoundError */
@@ -144,14 +155,18 @@ export function enableOAuthClientAsAdmin(id: string, actor: Actor): Promise<OAut
   return mutate(id, actor, "oauth_client.enabled", { disabledAt: null });
 }
 
-/** Deletes a client; its tokens are refused on their next use. @throws NotFoundError */
+/**
+ * Deletes a client; its tokens are refused on their next use. Its API keys from `POST /auth/client` are revoked and
+ * audited first, then go with it (the foreign key cascades), in the same transaction. @throws NotFoundError
+ */
 export async function deleteOAuthClientAsAdmin(id: string, actor: Actor): Promise<void> {
   assertAdminActor(actor);
   await db.$transaction(async (tx) => {
     const existing = await tx.oAuthClient.findUnique({ where: { id }, select: { id: true, partnerId: true, clientId: true } });
     if (!existing) throw new NotFoundError("No such OAuth client.");
+    const revokedApiKeys = await revokeClientApiKeys(tx, existing, actor, "oauth_client.deleted");
     await tx.oAuthClient.delete({ where: { id } });
-    await audit(tx, "oauth_client.deleted", actor, existing);
+    await audit(tx, "oauth_client.deleted", actor, existing, { revokedApiKeys });
   });
 }
 

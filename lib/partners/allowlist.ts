@@ -28,13 +28,15 @@ export interface AllowlistEntryView {
 }
 
 /**
- * Whether a first sign-in from this organisation is pre-approved: its email domain (Google: `hd`) or, for Entra,
- * its tenant id is listed.
+ * Whether a first sign-in from this organisation is pre-approved: its email domain (Google: `hd`) is listed and the
+ * identity provider vouches for the email (isEmailVouchedFor), or, for Entra, its tenant id (asserted by Entra
+ * itself) is listed.
+ * @param emailVouched whether the IdP vouches for the sign-in's email; without it the domain is only a claim
  */
-export async function isAllowlisted(tx: Prisma.TransactionClient, organization: Extract<SignInOrganization, { kind: "organization" }>): Promise<boolean> {
-  const candidates: Prisma.AllowlistEntryWhereInput[] = [{ kind: "email_domain", value: organization.domain }];
+export async function isAllowlisted(tx: Prisma.TransactionClient, organization: Extract<SignInOrganization, { kind: "organization" }>, emailVouched: boolean): Promise<boolean> {
+  const candidates: Prisma.AllowlistEntryWhereInput[] = emailVouched ? [{ kind: "email_domain", value: organization.domain }] : [];
   if (organization.provider === "microsoft-entra-id") candidates.push({ kind: "entra_tenant", value: organization.organization });
-  return (await tx.allowlistEntry.count({ where: { OR: candidates } })) > 0;
+  return candidates.length > 0 && (await tx.allowlistEntry.count({ where: { OR: candidates } })) > 0;
 }
 
 /**

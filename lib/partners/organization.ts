@@ -39,12 +39,38 @@ export function identifyOrganization(provider: string, claims: { email?: string 
 }
 
 /**
- * Whether the identity provider vouches for the email address, which is what allows linking this sign-in to an
- * existing Gatehouse user with the same email. Google: `email_verified: true`. Entra has no `email_verified`;
- * its optional `xms_edov` claim says the email's domain is verified by the tenant.
+ * Whether the identity provider vouches for the email address. Only a vouched-for email may link this sign-in to an
+ * existing Gatehouse user, grant the admin role through ADMIN_EMAILS, match an allow-listed email domain, claim a
+ * partner pre-created for its domain, or be stored on the user at all. Google: `email_verified: true`. Entra has
+ * no `email_verified`; its optional `xms_edov` claim says the email's domain is verified by the tenant.
  */
 export function isEmailVouchedFor(provider: string, claims: { email_verified?: unknown; xms_edov?: unknown }): boolean {
   if (provider === "google") return claims.email_verified === true;
   if (provider === "microsoft-entra-id") return claims.xms_edov === true || claims.xms_edov === "1" || claims.xms_edov === "true";
   return false;
+}
+
+/**
+ * The email address the ID token claims, lower-cased: `email`, else (Entra) `preferred_username` when it looks like
+ * one. Not trusted by itself: see isEmailVouchedFor.
+ */
+export function claimedEmail(claims: { email?: unknown; preferred_username?: unknown }): string | null {
+  const value = typeof claims.email === "string" && claims.email ? claims.email : typeof claims.preferred_username === "string" ? claims.preferred_username : "";
+  return emailDomain(value) ? value.trim().toLowerCase() : null;
+}
+
+/**
+ * The Auth.js user for an Entra ID token. The email is kept only when Entra vouches for it (`xms_edov`); otherwise
+ * the user is stored with NO email. Storing an unverified address would let any tenant admin squat someone else's
+ * address (it is unique) and pre-hijack their account: the real owner's later, verified sign-in would be linked to
+ * the squatter's user. The claimed address still names the organisation's domain as an untrusted label.
+ */
+export function entraUser(profile: Record<string, unknown>): { id: string; name: string | null; email: string | null; image: null } {
+  const email = claimedEmail(profile);
+  return {
+    id: String(profile.sub),
+    name: typeof profile.name === "string" && profile.name ? profile.name : email,
+    email: isEmailVouchedFor("microsoft-entra-id", profile) ? email : null,
+    image: null,
+  };
 }

@@ -16,8 +16,12 @@ export interface SignInFacts {
   providerAccountId: string;
   organization: SignInOrganization;
   isNewUser: boolean;
-  /** Whether the IdP vouches for the email domain (Workspace `hd`; Entra `xms_edov`): needed to claim a partner an operator pre-created for that domain. */
-  domainVerified: boolean;
+  /**
+   * Whether the IdP vouches for the email (isEmailVouchedFor: Google `email_verified`, Entra `xms_edov`). Needed for
+   * the ADMIN_EMAILS grant, the allowlist's email-domain match, claiming a partner an operator pre-created for the
+   * domain, and for the domain to become a new partner's `primaryDomain` (unvouched, it is only a label).
+   */
+  emailVouched: boolean;
   context: { ip: string | null; userAgent: string | null; requestId: string | null };
 }
 
@@ -57,7 +61,9 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
   });
   const current = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, role: true, partnerId: true } });
   const email = current.email?.toLowerCase() ?? null;
-  const grantAdmin = current.role !== "admin" && email !== null && getConfig().adminEmails.includes(email);
+  // Users of an unvouched email are stored without one (entraUser); checked again here so that no path can make
+  // an admin out of an address nobody verified.
+  const grantAdmin = facts.emailVouched && current.role !== "admin" && email !== null && getConfig().adminEmails.includes(email);
   await tx.user.update({ where: { id: userId }, data: { lastSignInAt: new Date(), ...(grantAdmin ? { role: "admin" } : {}) } });
 
   const audit = (action: string, partnerId: string | null, metadata: Prisma.InputJsonObject, target?: { type: string; id: string }) =>
@@ -77,7 +83,7 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
     // A partner an operator created for this domain (`partners create --domain`) is claimed by the first verified
     // sign-in from it, which binds it to this IdP organisation from then on.
     const unclaimed =
-      !existing && organization.kind === "organization" && facts.domainVerified
+      !existing && organization.kind === "organization" && facts.emailVouched
         ? await tx.partner.findFirst({ where: { primaryDomain: organization.domain, idpProvider: null }, select: { id: true, ownerUserId: true } })
         : null;
     if (unclaimed) {
@@ -93,15 +99,17 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
       await audit("partner.member_joined", existing.id, { email }, { type: "user", id: userId });
       outcome = { kind: "joined", partnerId: existing.id };
     } else {
-      const autoApproved = organization.kind === "organization" && (await isAllowlisted(tx, organization));
+      const autoApproved = organization.kind === "organization" && (await isAllowlisted(tx, organization, facts.emailVouched));
       const now = new Date();
+      // An unvouched domain is anyone's claim: it names the partner for the admins, marked, and is not its domain.
+      const name = orgKey.name && !facts.emailVouched ? `${orgKey.name} (unverified email)` : orgKey.name;
       const partner = await tx.partner.create({
         data: {
-          name: orgKey.name ?? email ?? "Personal account",
+          name: name ?? email ?? "Personal account",
           status: autoApproved ? "approved" : "pending_approval",
           idpProvider: orgKey.provider,
           idpOrganization: orgKey.organization,
-          primaryDomain: orgKey.domain,
+          primaryDomain: facts.emailVouched ? orgKey.domain : null,
           ownerUserId: userId,
           autoApproved,
           ...(autoApproved ? { approvedAt: now } : {}),

@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { ConflictError, NotFoundError } from "@/lib/http/errors";
 import { enqueueEmail, kickEmailDelivery } from "@/lib/mail/outbox";
+import { enforceRateLimit } from "@/lib/rate-limit/rate-limit";
 import { generateSecret } from "@/lib/secrets/secret-format";
 
 export type Actor = { type: AuditActorType; id: string };
@@ -23,8 +24,8 @@ export const clientCreateSchema = z.object({
 
 export const accessLinkCreateSchema = z.object({
   label: z.string().trim().min(1, "is required").max(100),
-  /** Days until the link expires; omitted or 0 → never. */
-  expires_in_days: z.coerce.number().int().min(0).max(365).optional(),
+  /** Days until the link expires, 1..365; omitted → PORTAL_LINK_TTL_DAYS (default 30). Links never live forever. */
+  expires_in_days: z.coerce.number({ error: "must be a number of days" }).int().min(1, "must be from 1 to 365 days").max(365, "must be from 1 to 365 days").optional(),
   /** Optionally email the link to a contact (once, now). */
   email: z.union([z.literal(""), z.email({ error: "must be an email address" }).max(254)]).optional(),
 });
@@ -63,6 +64,11 @@ function slugify(name: string): string {
 /** The portal URL for a raw access secret. */
 export function portalEntryUrl(secret: string): string {
   return `${getConfig().appUrl}/portal/enter/${secret}`;
+}
+
+/** What the stored copy of an email shows instead of a portal URL (the outbox never keeps a usable link). */
+export function redactedPortalEntryUrl(): string {
+  return portalEntryUrl("gpl_[redacted]");
 }
 
 /** The tenant's clients by name, page-numbered. */
@@ -114,11 +120,18 @@ export async function setClientActive(partnerId: string, clientId: string, activ
 
 /**
  * Issues a portal link for a client. The raw URL is returned once; only the secret's SHA-256 digest is stored.
- * With `email`, the link is also sent to that contact through the outbox.
- * @throws ZodError; NotFoundError (client outside the tenant); ConflictError (client inactive)
+ * The link expires after `expires_in_days` (1..365) or, omitted, PORTAL_LINK_TTL_DAYS (default 30).
+ * With `email`, the link is also sent to that contact through the outbox: the stored copy shows a redacted URL, the
+ * real text is kept sealed only until it is sent (lib/mail/outbox.ts).
+ * Emailing is limited per partner (RATE_LIMIT_PORTAL_EMAILS_PER_HOUR, default 50): over it, nothing is written.
+ * @throws ZodError (400) for bad input; NotFoundError (404, client outside the tenant); ConflictError (409, client
+ *   inactive); RateLimitedError (429 with Retry-After) when the partner has emailed too many links this hour
  */
 export async function issueAccessLink(partnerId: string, clientId: string, input: unknown, actor: Actor): Promise<{ url: string; link: AccessLinkView }> {
   const data = accessLinkCreateSchema.parse(input);
+  if (data.email) {
+    await enforceRateLimit("portal-link-email", { subject: `partner:${partnerId}`, ip: null, actor, partnerId }, "Your organisation has emailed too many portal links this hour. Create the link without email, or try again later.");
+  }
   const secret = generateSecret("gpl");
   const url = portalEntryUrl(secret.secret);
   const link = await db.$transaction(async (tx) => {
@@ -131,18 +144,21 @@ export async function issueAccessLink(partnerId: string, clientId: string, input
         label: data.label,
         tokenDigest: secret.digest,
         createdById: actor.type === "user" ? actor.id : null,
-        expiresAt: data.expires_in_days ? new Date(Date.now() + data.expires_in_days * 86_400_000) : null,
+        expiresAt: new Date(Date.now() + (data.expires_in_days ?? getConfig().portalLinkTtlDays) * 86_400_000),
       },
     });
     await tx.auditEvent.create({
       data: auditRow({ action: "client.link_issued", actor, partnerId, target: { type: "client", id: clientId }, metadata: { accessTokenId: row.id, label: data.label, emailed: Boolean(data.email) } }),
     });
     if (data.email) {
+      const body = (link: string) =>
+        `${client.partner.name} has shared a project portal for ${client.name} with you.\n\nOpen it here (this link is personal; do not forward it; it expires on ${row.expiresAt!.toISOString().slice(0, 10)}):\n\n${link}\n`;
       await enqueueEmail(tx, {
         dedupeKey: `portal.link:${row.id}`,
         to: [data.email],
         subject: `Your project portal from ${client.partner.name}`,
-        text: `${client.partner.name} has shared a project portal for ${client.name} with you.\n\nOpen it here (this link is personal; do not forward it):\n\n${url}\n`,
+        text: body(redactedPortalEntryUrl()),
+        secretText: body(url),
       });
     }
     return toLinkView(row);

@@ -8,7 +8,7 @@
  */
 import { getConfig, type RateLimits } from "@/lib/config";
 import { sql } from "@/lib/db";
-import { recordAuditInBackground } from "@/lib/audit/record-audit";
+import { recordAuditInBackground, type AuditActorType } from "@/lib/audit/record-audit";
 import { RateLimitedError } from "@/lib/http/errors";
 import { logger } from "@/lib/http/logger";
 
@@ -41,12 +41,16 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
 const PRUNE_PROBABILITY = 0.001;
 
 function pruneExpiredBuckets(): void {
-  sql`DELETE FROM rate_limit_buckets WHERE window_start < now() - interval '1 hour'`.catch((error: unknown) => {
+  // Older than the longest window (one hour, "portal-link-email") plus a margin.
+  sql`DELETE FROM rate_limit_buckets WHERE window_start < now() - interval '2 hours'`.catch((error: unknown) => {
     logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "rate-limit bucket pruning failed");
   });
 }
 
-/** The limited entry points, each with its per-minute limit in the configuration and its audit action. */
+/**
+ * The limited entry points, each with its limit in the configuration, its audit action and its window in seconds
+ * (one minute unless it says otherwise).
+ */
 const POLICIES = {
   /** POST /oauth/token: per client_id and IP once authenticated, per IP for failed authentications. */
   "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
@@ -56,29 +60,43 @@ const POLICIES = {
   "client-exchange": { limit: "clientExchangePerMinute", audit: "auth.client_exchange_rate_limited" },
   /** GET /portal/enter/{token}, per IP. */
   "portal-enter": { limit: "portalEnterPerMinute", audit: "portal.enter_rate_limited", message: "Too many attempts. Wait a minute and try your link again." },
-} as const satisfies Record<string, { limit: keyof RateLimits; audit: string; message?: string }>;
+  /** Portal links emailed to a contact (issueAccessLink with `email`), per partner, per hour. */
+  "portal-link-email": { limit: "portalEmailsPerHour", audit: "portal.link_email_rate_limited", windowSeconds: 3600 },
+} as const satisfies Record<string, { limit: keyof RateLimits; audit: string; message?: string; windowSeconds?: number }>;
 
 export type RateLimitPolicy = keyof typeof POLICIES;
 
 /**
- * Counts one request under `policy` in a one-minute window and refuses it when over the configured limit. The
- * first refusal of each window writes one audit event (not one per refused request).
+ * Counts one request under `policy` in the policy's window (one minute unless it says otherwise) and refuses it
+ * when over the configured limit. The first refusal of each window writes one audit event (not one per refused
+ * request).
  *
- * @param hit.ip        the caller's address (lib/rate-limit/client-ip.ts), for the audit event
- * @param hit.subject   what the limit is per; default `ip:<ip>`. E.g. `client:gc_123:ip:203.0.113.7`
- * @param hit.requestId for the audit event
- * @param message the 429 message shown to the caller
+ * @param hit.ip        the caller's address (lib/rate-limit/client-ip.ts), for the audit event; null when unknown
+ * @param hit.subject   what the limit is per; default `ip:<ip>`. E.g. `client:gc_123:ip:203.0.113.7`, `partner:<id>`
+ * @param hit.requestId for the audit event; `actor` and `partnerId` when known
+ * @param message the 429 message shown to the caller (default: the policy's own)
  * @throws RateLimitedError (429 with `Retry-After` in seconds) when over the limit
  */
-export async function enforceRateLimit(policy: RateLimitPolicy, hit: { ip: string; subject?: string; requestId?: string }, message?: string): Promise<void> {
+export async function enforceRateLimit(
+  policy: RateLimitPolicy,
+  hit: { ip: string | null; subject?: string; requestId?: string; actor?: { type: AuditActorType; id: string }; partnerId?: string },
+  message?: string,
+): Promise<void> {
   const subject = hit.subject ?? `ip:${hit.ip}`;
   const context = hit;
-  const { limit: limitName, audit } = POLICIES[policy];
+  const { limit: limitName, audit, windowSeconds = 60 }: { limit: keyof RateLimits; audit: string; windowSeconds?: number } = POLICIES[policy];
   const limit = getConfig().rateLimits[limitName];
-  const result = await hitRateLimit(`${policy}:${subject}`, limit, 60);
+  const result = await hitRateLimit(`${policy}:${subject}`, limit, windowSeconds);
   if (result.allowed) return;
   if (result.count === limit + 1) {
-    recordAuditInBackground({ action: audit, actor: { type: "anonymous" }, ip: context.ip, requestId: context.requestId, metadata: { limitPerMinute: limit } });
+    recordAuditInBackground({
+      action: audit,
+      actor: context.actor ?? { type: "anonymous" },
+      partnerId: context.partnerId,
+      ip: context.ip,
+      requestId: context.requestId,
+      metadata: windowSeconds === 60 ? { limitPerMinute: limit } : { limit, windowSeconds },
+    });
   }
   const policyMessage: string | undefined = "message" in POLICIES[policy] ? (POLICIES[policy] as { message: string }).message : undefined;
   throw new RateLimitedError(result.retryAfterSeconds, message ?? policyMessage);

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetConfigForTests } from "@/lib/config";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { db } from "@/lib/db";
 import { completeSignIn, type SignInFacts } from "@/lib/partners/signup";
@@ -9,7 +10,7 @@ import { createUser, unique } from "./support";
 
 const context = { ip: "203.0.113.7", userAgent: "vitest", requestId: "req-integration" };
 
-async function signIn(email: string, claims: { hd?: string; tid?: string }, provider: "google" | "microsoft-entra-id" = "google") {
+async function signIn(email: string, claims: { hd?: string; tid?: string }, provider: "google" | "microsoft-entra-id" = "google", emailVouched = true) {
   const user = await createUser({ email });
   const facts: SignInFacts = {
     userId: user.id,
@@ -17,7 +18,7 @@ async function signIn(email: string, claims: { hd?: string; tid?: string }, prov
     providerAccountId: unique("sub"),
     organization: identifyOrganization(provider, { email, ...claims }),
     isNewUser: true,
-    domainVerified: true,
+    emailVouched,
     context,
   };
   return { user, outcome: await completeSignIn(facts) };
@@ -25,6 +26,7 @@ async function signIn(email: string, claims: { hd?: string; tid?: string }, prov
 
 describe("partner signup", () => {
   it("creates a pending partner owned by the first person from an unknown organisation, and emails the admins", async () => {
+    await createUser({ role: "admin" }); // a recipient, whichever test files ran before this one
     const domain = `${unique("acme")}.test`;
     const { user, outcome } = await signIn(`alice@${domain}`, { hd: domain });
     expect(outcome).toMatchObject({ kind: "created", autoApproved: false });
@@ -88,10 +90,58 @@ describe("partner signup", () => {
       providerAccountId: unique("sub"),
       organization: identifyOrganization("google", { email: admin.email, hd: "example.test" }),
       isNewUser: false,
-      domainVerified: true,
+      emailVouched: true,
       context,
     });
     expect(outcome).toEqual({ kind: "admin" });
     expect((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).partnerId).toBeNull();
+  });
+});
+
+describe("partner signup with an email the identity provider does not vouch for (Entra without xms_edov)", () => {
+  const adminEmail = `${unique("boss")}@admins.test`;
+  const previous = process.env.ADMIN_EMAILS;
+  beforeAll(() => {
+    process.env.ADMIN_EMAILS = adminEmail;
+    resetConfigForTests();
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.ADMIN_EMAILS;
+    else process.env.ADMIN_EMAILS = previous;
+    resetConfigForTests();
+  });
+
+  it("grants the admin role through ADMIN_EMAILS only to a vouched-for email", async () => {
+    const unvouched = await signIn(adminEmail, { tid: crypto.randomUUID() }, "microsoft-entra-id", false);
+    expect(unvouched.outcome.kind).toBe("created");
+    expect((await db.user.findUniqueOrThrow({ where: { id: unvouched.user.id } })).role).toBe("partner");
+    await db.user.update({ where: { id: unvouched.user.id }, data: { email: null } });
+
+    const vouched = await signIn(adminEmail, { tid: crypto.randomUUID() }, "microsoft-entra-id", true);
+    expect(vouched.outcome).toEqual({ kind: "admin" });
+  });
+
+  it("does not auto-approve an unknown tenant through an allow-listed email domain, nor trust the domain", async () => {
+    const domain = `${unique("listed")}.test`;
+    await allowDomainAsAdmin({ value: domain }, systemAdminActor());
+    const { outcome } = await signIn(`mallory@${domain}`, { tid: crypto.randomUUID() }, "microsoft-entra-id", false);
+    expect(outcome).toMatchObject({ kind: "created", autoApproved: false });
+    const partner = await db.partner.findUniqueOrThrow({ where: { id: (outcome as { partnerId: string }).partnerId } });
+    expect(partner).toMatchObject({ status: "pending_approval", autoApproved: false, primaryDomain: null, name: `${domain} (unverified email)` });
+  });
+
+  it("still auto-approves an allow-listed Entra tenant id (asserted by Entra itself)", async () => {
+    const tid = crypto.randomUUID();
+    await allowDomainAsAdmin({ value: tid }, systemAdminActor());
+    const { outcome } = await signIn(`someone@${unique("t")}.test`, { tid }, "microsoft-entra-id", false);
+    expect(outcome).toMatchObject({ kind: "created", autoApproved: true });
+  });
+
+  it("does not claim a partner an operator created for the domain", async () => {
+    const domain = `${unique("preset")}.test`;
+    const preset = await createPartnerAsAdmin({ name: "Preset Ltd", domain, approve: true }, systemAdminActor());
+    const { outcome } = await signIn(`owner@${domain}`, { tid: crypto.randomUUID() }, "microsoft-entra-id", false);
+    expect(outcome.kind).toBe("created");
+    expect((outcome as { partnerId: string }).partnerId).not.toBe(preset.id);
   });
 });

@@ -18,7 +18,7 @@ export async function issueLinkAction(_: ActionResult, form: FormData): Promise<
   return memberAction(async ({ partnerId, actor }) => {
     const email = field(form, "email");
     const { url, link } = await issueAccessLink(partnerId, field(form, "clientId"), { label: field(form, "label"), expires_in_days: field(form, "expires_in_days") || undefined, email }, actor);
-    return { message: `Link "${link.label}" created${email ? ` and emailed to ${email}` : ""}.`, secret: url };
+    return { message: `Link "${link.label}" created${email ? ` and emailed to ${email}` : ""}; it expires ${link.expiresAt?.toISOString().slice(0, 10) ?? "never"}.`, secret: url };
   });
 }
 

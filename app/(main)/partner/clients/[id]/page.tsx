@@ -7,6 +7,7 @@ import { formatDateTime } from "@/components/format";
 import { IssueLinkForm } from "@/components/issue-link-form";
 import { SimpleActionForm } from "@/components/simple-action-form";
 import { page, loadPageData, nullIfNotFound } from "@/lib/next/pages";
+import { getConfig } from "@/lib/config";
 import { getClient, listAccessLinks } from "@/lib/portal/clients";
 import { listProjects } from "@/lib/portal/projects";
 import { issueLinkAction, linkProjectAction, revokeLinkAction, setClientActiveAction } from "../actions";
@@ -81,7 +82,7 @@ export default page(memberPage("/partner/clients/[id]"), async ({ principal: use
 
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">Portal links</h2>
-        {client.active ? <IssueLinkForm action={issueLinkAction} clientId={client.id} /> : null}
+        {client.active ? <IssueLinkForm action={issueLinkAction} clientId={client.id} defaultExpiryDays={getConfig().portalLinkTtlDays} /> : null}
         {links.length === 0 ? (
           <p className="text-sm text-slate-600">No links yet.</p>
         ) : (
