@@ -8,13 +8,20 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
 import { isSameOrigin } from "@/lib/http/csrf";
+import { testLocalIdpEnabled } from "@/lib/auth/test-local-idp";
 import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
 
 const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner", "/projects"];
 const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com"];
 
+/**
+ * The local test issuer's origin (sign-in forms post to it): outside production, or in a production build only under
+ * the e2e switch with loopback URLs (the same rule lib/config.ts enforces at start). Each variable is read at run
+ * time: Next inlines only NODE_ENV and NEXT_PUBLIC_* into middleware at build time.
+ */
 function localIdpOrigin(): string[] {
-  const url = process.env.NODE_ENV === "production" ? undefined : process.env.LOCAL_IDP_URL;
+  const env = { GATEHOUSE_TEST_LOCAL_IDP: process.env.GATEHOUSE_TEST_LOCAL_IDP, LOCAL_IDP_URL: process.env.LOCAL_IDP_URL, AUTH_URL: process.env.AUTH_URL };
+  const url = process.env.NODE_ENV !== "production" || testLocalIdpEnabled(env) ? env.LOCAL_IDP_URL : undefined;
   try {
     return url ? [new URL(url).origin] : [];
   } catch {

@@ -1,7 +1,10 @@
 /**
- * Starts what the e2e specs run against: a fresh migrated database, the local OpenID Connect issuer, and the app
- * (`next dev`, because the local issuer is refused in production builds by design). Ports are picked free and
- * passed to the specs through the environment (Playwright's workers inherit it).
+ * Starts what the e2e specs run against: a fresh migrated database, the local OpenID Connect issuer, an SMTP sink,
+ * and the app as production runs it: `next start` on the production build the hostile layer shares (`.next-test`;
+ * built here unless `npm test` already built the current sources). A production build refuses the local issuer
+ * unless GATEHOUSE_TEST_LOCAL_IDP=1 with loopback AUTH_URL and LOCAL_IDP_URL (lib/auth/test-local-idp.ts), which is
+ * exactly this setup. Ports are picked free and passed to the specs through the environment (Playwright's workers
+ * inherit it).
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -9,14 +12,13 @@ import type { FullConfig } from "@playwright/test";
 import { ROOT } from "../scripts/lib/env-files.ts";
 import { prepareTestDatabase } from "../scripts/lib/test-database.ts";
 import { startLocalIdp } from "../scripts/lib/local-idp.ts";
-import { startAppServer } from "../scripts/lib/app-server.ts";
+import { ensureTestBuild, startAppServer, TEST_DIST_DIR } from "../scripts/lib/app-server.ts";
+import { localProductionEnv } from "../scripts/lib/production-env.ts";
 import { findFreePort } from "../scripts/lib/postgres.ts";
 import { startSmtpSink } from "../scripts/lib/smtp-sink.ts";
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  // A fresh build directory: a stale Turbopack cache from an earlier run made `next dev` send endless
-  // "restart" HMR messages (page reloads mid-test).
-  rmSync(path.join(ROOT, ".next-e2e"), { recursive: true, force: true });
+  ensureTestBuild("e2e");
   const database = await prepareTestDatabase("e2e");
   const appPort = Number(process.env.E2E_PORT ?? (await findFreePort()));
   const appUrl = `http://localhost:${appPort}`;
@@ -25,12 +27,17 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const smtp = await startSmtpSink({ file: mailFile });
   const idp = await startLocalIdp({ port: await findFreePort(), redirectOrigins: [appUrl] });
   const app = await startAppServer({
-    mode: "dev",
+    mode: "start",
     port: appPort,
-    distDir: ".next-e2e",
+    distDir: TEST_DIST_DIR,
     quiet: true,
-    timeoutMs: 180_000,
+    timeoutMs: 60_000,
     env: {
+      // Production secrets and NODE_ENV; the local issuer replaces the (fake) Google client.
+      ...localProductionEnv("e2e"),
+      AUTH_GOOGLE_ID: "",
+      AUTH_GOOGLE_SECRET: "",
+      GATEHOUSE_TEST_LOCAL_IDP: "1",
       DATABASE_URL: database.url,
       AUTH_URL: appUrl,
       LOCAL_IDP_URL: idp.url,

@@ -60,6 +60,55 @@ describe("loadConfig", () => {
     expect(errorOf({ ...production, LOCAL_IDP_URL: "http://127.0.0.1:4010" })).toMatch(/LOCAL_IDP_URL: .*never enabled in production/);
   });
 
+  describe("GATEHOUSE_TEST_LOCAL_IDP (the e2e layer's production build)", () => {
+    const e2e = { ...production, AUTH_GOOGLE_ID: undefined, AUTH_GOOGLE_SECRET: undefined, GATEHOUSE_TEST_LOCAL_IDP: "1", AUTH_URL: "http://localhost:3100", LOCAL_IDP_URL: "http://127.0.0.1:4010/" };
+
+    it("lets a production build use the local issuer when the switch is 1 and both URLs are loopback", () => {
+      const config = loadConfig(e2e);
+      expect(config.isProduction).toBe(true);
+      expect(config.localIdpUrl).toBe("http://127.0.0.1:4010");
+      expect(config.google?.issuer).toBe("http://127.0.0.1:4010/google");
+      expect(config.entra?.issuer).toBe("http://127.0.0.1:4010/entra/v2.0");
+      expect(config.secureCookies).toBe(false);
+      expect(config.warnings.join("\n")).toMatch(/GATEHOUSE_TEST_LOCAL_IDP=1: .*LOCAL TEST ISSUER/);
+      for (const [authUrl, idpUrl] of [
+        ["http://127.0.0.1:3000", "http://localhost:4010"],
+        ["https://localhost", "http://[::1]:4010"],
+        ["http://127.8.9.10:3000", "http://127.0.0.2:4010"],
+      ]) {
+        expect(loadConfig({ ...e2e, AUTH_URL: authUrl, LOCAL_IDP_URL: idpUrl }).localIdpUrl).toBe(idpUrl);
+      }
+    });
+
+    it("refuses the local issuer in production without the switch, or with any other value", () => {
+      expect(errorOf({ ...e2e, GATEHOUSE_TEST_LOCAL_IDP: undefined })).toMatch(/LOCAL_IDP_URL: .*never enabled in production/);
+      for (const value of ["true", "yes", "0", "11"]) {
+        expect(errorOf({ ...e2e, GATEHOUSE_TEST_LOCAL_IDP: value })).toMatch(/GATEHOUSE_TEST_LOCAL_IDP: must be 1 or unset/);
+      }
+    });
+
+    it("refuses to start when LOCAL_IDP_URL is missing, not http or not loopback, naming the switch", () => {
+      for (const idpUrl of [undefined, "https://127.0.0.1:4010", "http://idp.example.com", "http://10.0.0.5:4010", "http://localhost.example.com", "http://127.0.0.1.nip.io", "http://user:pw@127.0.0.1:4010", "http://0.0.0.0:4010"]) {
+        expect(errorOf({ ...e2e, LOCAL_IDP_URL: idpUrl })).toMatch(/GATEHOUSE_TEST_LOCAL_IDP=1 needs LOCAL_IDP_URL to be an http:\/\/ loopback URL/);
+      }
+    });
+
+    it("refuses to start when AUTH_URL is a real (non-loopback) origin, naming the switch", () => {
+      for (const authUrl of ["https://gatehouse.example.com", "http://gatehouse.example.com", "http://192.168.1.10:3000", "https://localhost.attacker.test"]) {
+        expect(errorOf({ ...e2e, AUTH_URL: authUrl })).toMatch(/GATEHOUSE_TEST_LOCAL_IDP=1 needs AUTH_URL to be a loopback URL/);
+      }
+    });
+
+    it("still refuses an http:// AUTH_URL in production without the switch, even on loopback", () => {
+      expect(errorOf({ ...production, AUTH_URL: "http://localhost:3000" })).toMatch(/AUTH_URL: must be https/);
+    });
+
+    it("is ignored outside production (the local issuer needs no switch there)", () => {
+      const config = loadConfig({ NODE_ENV: "development", DATABASE_URL: DB, GATEHOUSE_TEST_LOCAL_IDP: "yes", LOCAL_IDP_URL: "http://127.0.0.1:4010" });
+      expect(config.localIdpUrl).toBe("http://127.0.0.1:4010");
+    });
+  });
+
   it("refuses http:// and missing AUTH_URL in production", () => {
     expect(errorOf({ ...production, AUTH_URL: "http://gatehouse.example.com" })).toMatch(/AUTH_URL: must be https/);
     expect(errorOf({ ...production, AUTH_URL: undefined })).toMatch(/AUTH_URL: is required in production/);

@@ -2,10 +2,12 @@
  * The environment, parsed once with zod (ARCHITECTURE.md "lib/config.ts").
  *
  * Production refuses to start with a missing or weak secret, and refuses development-only switches such as the
- * local identity provider. Development fills insecure defaults and prints one warning per default it used.
+ * local identity provider (except under GATEHOUSE_TEST_LOCAL_IDP=1 with loopback URLs: the e2e layer's production
+ * build, lib/auth/test-local-idp.ts). Development fills insecure defaults and prints one warning per default it used.
  */
 import { z } from "zod";
 import { LOCAL_IDP_CLIENTS } from "@/lib/auth/local-idp-clients";
+import { TEST_LOCAL_IDP_VARIABLE, testLocalIdpProblems } from "@/lib/auth/test-local-idp";
 
 const MIN_SECRET_LENGTH = 32;
 
@@ -60,6 +62,7 @@ const envSchema = z.object({
   AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalString.pipe(z.url().optional()),
   LOCAL_IDP_URL: optionalString.pipe(z.url().optional()),
+  GATEHOUSE_TEST_LOCAL_IDP: optionalString,
   ADMIN_EMAILS: optionalString,
   ALLOW_PERSONAL_ACCOUNTS: z.enum(["true", "false"]).optional(),
   SMTP_URL: optionalString.pipe(z.url({ error: "must be an smtp:// or smtps:// URL" }).optional()),
@@ -115,7 +118,10 @@ export interface Config {
   portalSessionPasswords: Record<string, string>;
   google?: OidcProviderConfig;
   entra?: OidcProviderConfig;
-  /** Set only outside production: the local OpenID Connect issuer plays Google and Entra. */
+  /**
+   * The local OpenID Connect issuer that plays Google and Entra: outside production, or in a production build
+   * only under GATEHOUSE_TEST_LOCAL_IDP=1 with loopback URLs (lib/auth/test-local-idp.ts).
+   */
   localIdpUrl?: string;
   /** Lower-cased emails that become admins at first sign-in. */
   adminEmails: string[];
@@ -135,7 +141,7 @@ export interface Config {
   trustedProxyHops: number;
   /** Days a client-portal link lives unless the partner picks another lifetime (PORTAL_LINK_TTL_DAYS, 1..365, default 30). */
   portalLinkTtlDays: number;
-  /** Insecure defaults that were filled in (development and test only). */
+  /** Insecure defaults that were filled in (development and test only), and the production test switch. */
   warnings: string[];
 }
 
@@ -178,10 +184,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const authSecret = secret("AUTH_SECRET", e.AUTH_SECRET, DEV_AUTH_SECRET);
   const portalSessionPasswords = portalPasswords(e.PORTAL_SESSION_PASSWORD, isProduction, problems, warnings);
 
+  // The e2e layer's production build signs in through the local issuer: only with the explicit switch AND loopback
+  // AUTH_URL and LOCAL_IDP_URL (lib/auth/test-local-idp.ts); any other combination refuses to start.
+  const switchProblems = testLocalIdpProblems({ GATEHOUSE_TEST_LOCAL_IDP: e.GATEHOUSE_TEST_LOCAL_IDP, LOCAL_IDP_URL: e.LOCAL_IDP_URL, AUTH_URL: e.AUTH_URL });
+  const testLocalIdp = isProduction && e.GATEHOUSE_TEST_LOCAL_IDP !== undefined;
+  if (isProduction) problems.push(...switchProblems.map((p) => `  ${p}`));
+  const testLocalIdpOn = testLocalIdp && switchProblems.length === 0;
+  if (testLocalIdpOn) warnings.push(`${TEST_LOCAL_IDP_VARIABLE}=1: production build signing in through the LOCAL TEST ISSUER ${e.LOCAL_IDP_URL} (anyone can sign in as anyone; loopback tests only)`);
   if (isProduction && !e.AUTH_URL) problems.push("  AUTH_URL: is required in production (the public https:// origin)");
-  if (isProduction && e.AUTH_URL?.startsWith("http://")) problems.push("  AUTH_URL: must be https:// in production");
-  if (isProduction && e.LOCAL_IDP_URL) {
-    problems.push("  LOCAL_IDP_URL: the local test identity provider is never enabled in production; unset it");
+  if (isProduction && e.AUTH_URL?.startsWith("http://") && !testLocalIdpOn) {
+    problems.push("  AUTH_URL: must be https:// in production");
+  }
+  if (isProduction && e.LOCAL_IDP_URL && !testLocalIdp) {
+    problems.push(`  LOCAL_IDP_URL: the local test identity provider is never enabled in production; unset it (only the e2e tests set ${TEST_LOCAL_IDP_VARIABLE}=1, with loopback URLs)`);
   }
   if (isProduction && e.REQUIRE_MCP_AUTH === "false") problems.push("  REQUIRE_MCP_AUTH: false is for local debugging only and is refused in production");
   if (!isProduction && e.REQUIRE_MCP_AUTH === "false") warnings.push("REQUIRE_MCP_AUTH=false: the MCP endpoint accepts UNAUTHENTICATED requests (local debugging only)");
@@ -191,7 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   let google: OidcProviderConfig | undefined;
   let entra: OidcProviderConfig | undefined;
-  const localIdpUrl = isProduction ? undefined : e.LOCAL_IDP_URL?.replace(/\/+$/, "");
+  const localIdpUrl = isProduction && !testLocalIdpOn ? undefined : e.LOCAL_IDP_URL?.replace(/\/+$/, "");
   if (localIdpUrl) {
     // The local issuer's clients (scripts/lib/local-idp.ts) stand in for both providers outside production.
     google = { ...LOCAL_IDP_CLIENTS.google, issuer: `${localIdpUrl}/google` };

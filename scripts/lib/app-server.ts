@@ -3,7 +3,7 @@
  * Used by the dev launcher, the e2e global setup, the hostile suite and the benchmark.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "./env-files.ts";
 
@@ -104,4 +104,77 @@ export function buildApp(distDir: string, env: Record<string, string> = {}): num
   });
   if (build.status !== 0) throw new Error(`next build failed (exit ${build.status})`);
   return (Date.now() - started) / 1000;
+}
+
+/** The one production build the hostile and e2e layers share (`next start`); built once per `npm test`. */
+export const TEST_DIST_DIR = ".next-test";
+
+/**
+ * Set by `npm test` (scripts/test.ts) for its layers once it has built {@link TEST_DIST_DIR} from the current
+ * sources, and by `--reuse-build`: the layers' global setups then reuse the build instead of building again.
+ */
+export const REUSE_TEST_BUILD_VARIABLE = "GATEHOUSE_REUSE_TEST_BUILD";
+
+/** What a production build depends on (besides node_modules): any of these newer than the build makes it stale. */
+const BUILD_INPUTS = ["app", "components", "lib", "middleware.ts", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+
+function newestInputMtime(entry: string): number {
+  let stats;
+  try {
+    stats = statSync(entry);
+  } catch {
+    return 0;
+  }
+  if (!stats.isDirectory()) return /\.test\.tsx?$/.test(entry) ? 0 : stats.mtimeMs;
+  let newest = stats.mtimeMs; // a deleted file bumps its directory
+  for (const name of readdirSync(entry)) newest = Math.max(newest, newestInputMtime(path.join(entry, name)));
+  return newest;
+}
+
+/** Written into the build directory after a successful test build: when its sources were read (ms since epoch). */
+const SOURCES_STAMP = "gatehouse-sources-time";
+
+/**
+ * Why the shared test build cannot be reused (undefined when it can): missing, not made by {@link buildTestApp},
+ * or older than a source file.
+ * @param distDir build directory relative to the repository root
+ */
+export function testBuildStaleness(distDir: string = TEST_DIST_DIR): string | undefined {
+  let built: number;
+  try {
+    built = Number(readFileSync(path.join(ROOT, distDir, SOURCES_STAMP), "utf8"));
+    statSync(path.join(ROOT, distDir, "BUILD_ID"));
+  } catch {
+    return `no build in ${distDir}`;
+  }
+  const newest = Math.max(...BUILD_INPUTS.map((input) => newestInputMtime(path.join(ROOT, input))));
+  return !(newest < built) ? `sources changed since the build in ${distDir}` : undefined;
+}
+
+/**
+ * `next build` of the current sources into {@link TEST_DIST_DIR} (never the bench's variant), stamped so
+ * {@link testBuildStaleness} can tell whether a later run may reuse it.
+ * @returns the build's duration in seconds
+ * @throws Error when the build fails
+ */
+export function buildTestApp(): number {
+  const sourcesRead = Date.now();
+  rmSync(path.join(ROOT, TEST_DIST_DIR, SOURCES_STAMP), { force: true });
+  const seconds = buildApp(TEST_DIST_DIR, { GATEHOUSE_BENCH_BUILD: "" });
+  writeFileSync(path.join(ROOT, TEST_DIST_DIR, SOURCES_STAMP), String(sourcesRead));
+  return seconds;
+}
+
+/**
+ * Makes sure {@link TEST_DIST_DIR} holds a production build of the current sources, for a layer's global setup.
+ * Builds unless {@link REUSE_TEST_BUILD_VARIABLE}=1 (set by `npm test` after its own build, or `--reuse-build`)
+ * AND the build is current; a missing or stale build is always rebuilt, so no test depends on what ran before it.
+ * @param label the layer, for the log line
+ * @throws Error when the build fails
+ */
+export function ensureTestBuild(label: string): void {
+  const reuse = process.env[REUSE_TEST_BUILD_VARIABLE] === "1";
+  const stale = testBuildStaleness();
+  if (reuse && !stale) return;
+  console.log(`[${label}] ${reuse ? `${stale}: ` : ""}production build in ${buildTestApp().toFixed(1)} s (${TEST_DIST_DIR})`);
 }

@@ -232,7 +232,7 @@ function sendRaw(request: FuzzRequest): Promise<FuzzResponse> {
   });
 }
 
-const STACK_TRACE = [/\n\s+at \S/, / {4}at [\w.<>]+ \(/, /\/work\//, /node_modules/, /\.next-hostile/, /\b\w*Error: [^\n]*\n\s+at /, /webpack-internal:/, /turbopack:/];
+const STACK_TRACE = [/\n\s+at \S/, / {4}at [\w.<>]+ \(/, /\/work\//, /node_modules/, /\.next-test/, /\b\w*Error: [^\n]*\n\s+at /, /webpack-internal:/, /turbopack:/];
 
 /** Whether a Set-Cookie establishes a session or portal cookie (clearing one is fine). */
 function establishesSession(setCookie: string[]): boolean {

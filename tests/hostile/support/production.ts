@@ -1,16 +1,18 @@
 /**
- * Production instances for the hostile suite: `next start` on the `.next-hostile` build, with a complete
+ * Production instances for the hostile suite: `next start` on the shared test build (`.next-test`, also used by
+ * the e2e layer), with a complete
  * production configuration (https AUTH_URL, so cookies are `__Secure-` / `__Host-` prefixed), logs captured to a
  * file so tests can grep them for secrets.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { startAppServer, type AppServer } from "../../../scripts/lib/app-server.ts";
+import { TEST_DIST_DIR, startAppServer, type AppServer } from "../../../scripts/lib/app-server.ts";
 import { DATA_DIR } from "../../../scripts/lib/env-files.ts";
 import { findFreePort } from "../../../scripts/lib/postgres.ts";
 import { localProductionEnv } from "../../../scripts/lib/production-env.ts";
 
-export const HOSTILE_DIST_DIR = ".next-hostile";
+/** The production build the instances run: the one the hostile and e2e layers share. */
+export const HOSTILE_DIST_DIR = TEST_DIST_DIR;
 
 const PRODUCTION_ENV = localProductionEnv("hostile");
 

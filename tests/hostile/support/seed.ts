@@ -111,7 +111,7 @@ export async function enterPortalCookie(baseUrl: string, linkSecret: string): Pr
   return setCookie.split(";")[0]!;
 }
 
-/** The build's id for a server action, from `.next-hostile/server/server-reference-manifest.json`. */
+/** The build's id for a server action, from `<build>/server/server-reference-manifest.json`. */
 export function serverActionId(file: string, exportedName: string): string {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, HOSTILE_DIST_DIR, "server", "server-reference-manifest.json"), "utf8")) as {
     node: Record<string, { filename: string; exportedName: string }>;
