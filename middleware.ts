@@ -1,5 +1,5 @@
 /**
- * Edge middleware: cheap, database-free work only (TOOLCHAIN.md; CVE-2025-29927 is why it is never the only check).
+ * Edge middleware: cheap, database-free work only (docs/TOOLCHAIN.md; CVE-2025-29927 is why it is never the only check).
  * - stamps a request id and security headers (CSP with a per-request nonce) on every response;
  * - redirects anonymous browsers away from signed-in areas. Pages and handlers re-check on the server;
  * - answers 403 to a server action posted from a foreign Origin, and 400 to a multipart body that does not parse
@@ -52,7 +52,7 @@ export async function middleware(request: NextRequest) {
   // the 403 it is (comfort only: each action's policy enforces the same rule). Like Next, the Host the request came
   // to counts as well as the public origin.
   if (request.method === "POST" && request.headers.has("next-action") && request.headers.has("origin")) {
-    if (!isSameOrigin(request.headers, appUrl, request.nextUrl.origin)) return refuse(403, "forbidden", "Cross-site request refused.");
+    if (!isSameOrigin(request.headers, appUrl)) return refuse(403, "forbidden", "Cross-site request refused.");
   }
 
   // A multipart body Next cannot parse: its server-action handler would answer a bare 500 ("Failed to parse body

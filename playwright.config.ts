@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
-// Playwright cannot download browsers on these machines (TOOLCHAIN.md): use Debian's Chromium when present,
+// Playwright cannot download browsers on these machines (docs/TOOLCHAIN.md): use Debian's Chromium when present,
 // else Playwright's own browser (a normal developer machine).
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 

@@ -1,4 +1,4 @@
-// Prisma CLI configuration (TOOLCHAIN.md): the Rust-free engine and the pg driver adapter, so no engine
+// Prisma CLI configuration (docs/TOOLCHAIN.md): the Rust-free engine and the pg driver adapter, so no engine
 // binary is ever downloaded. The CLI scripts in package.json also point the engine variables at /bin/false.
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";

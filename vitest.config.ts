@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-// Two layers (STYLE.md §7): unit tests beside the code, integration tests against real PostgreSQL.
+// Two layers (docs/STYLE.md §7): unit tests beside the code, integration tests against real PostgreSQL.
 // The integration project's global setup starts embedded PostgreSQL unless DATABASE_URL is set.
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },

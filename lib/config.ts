@@ -1,5 +1,5 @@
 /**
- * The environment, parsed once with zod (ARCHITECTURE.md "lib/config.ts").
+ * The environment, parsed once with zod (docs/ARCHITECTURE.md "lib/config.ts").
  *
  * Production refuses to start with a missing or weak secret, and refuses development-only switches such as the
  * local identity provider (except under GATEHOUSE_TEST_LOCAL_IDP=1 with loopback URLs: the e2e layer's production

@@ -1,5 +1,5 @@
 /**
- * The one database connection pool (ARCHITECTURE.md "lib/db.ts") and its two ways in:
+ * The one database connection pool (docs/ARCHITECTURE.md "lib/db.ts") and its two ways in:
  * - `db`, the PrismaClient (Rust-free engine over the pg driver adapter), for everything;
  * - `sql`, a tagged template straight onto the same pg pool, for the few statements on every authenticated
  *   request (rate limits, client authentication, Bearer and API-key checks, the groups API's reads). Prisma's
@@ -61,7 +61,7 @@ const PRISMA_COMPATIBLE_TYPES = {
     oid === TIMESTAMP_OID ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** The shared PrismaClient. Only lib/ imports it (STYLE.md §4). */
+/** The shared PrismaClient. Only lib/ imports it (docs/STYLE.md §4). */
 export const db: PrismaClient = new Proxy({} as PrismaClient, {
   get(_target, property) {
     const client = getClient();

@@ -1,5 +1,5 @@
 /**
- * Append-only audit log (ARCHITECTURE.md "lib/audit"). Rows are only ever inserted: the database refuses
+ * Append-only audit log (docs/ARCHITECTURE.md "lib/audit"). Rows are only ever inserted: the database refuses
  * UPDATE, DELETE and TRUNCATE on `audit_events` (trigger in the first migration).
  */
 import { db, type Prisma } from "@/lib/db";

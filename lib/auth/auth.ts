@@ -1,5 +1,5 @@
 /**
- * Auth.js v5 configuration: the one file that yields every sign-in entry point (STYLE.md, Auth.js example).
+ * Auth.js v5 configuration: the one file that yields every sign-in entry point (docs/STYLE.md, Auth.js example).
  *
  * OpenID Connect with Google Workspace and Microsoft Entra ID, PKCE + state + nonce, database sessions through
  * the Prisma adapter. Outside production both providers can point at the local test issuer (LOCAL_IDP_URL).

@@ -64,5 +64,6 @@ function wrap(handler: (request: NextRequest) => Promise<Response>, method: "GET
   };
 }
 
-export const GET = wrap(handlers.GET, "GET");
-export const POST = wrap(handlers.POST, "POST");
+// The policy the access tests see: public (sign-in starts and callbacks additionally count against the limit).
+export const GET = Object.assign(wrap(handlers.GET, "GET"), { policy: AUTH_JS_ENDPOINT });
+export const POST = Object.assign(wrap(handlers.POST, "POST"), { policy: AUTH_JS_ENDPOINT });

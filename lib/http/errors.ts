@@ -1,5 +1,5 @@
 /**
- * One error family (STYLE.md §2, after node-oidc-provider's helpers/errors.js). lib/ throws these; route
+ * One error family (docs/STYLE.md §2, after node-oidc-provider's helpers/errors.js). lib/ throws these; route
  * handlers never build error responses themselves: lib/http/respond.ts maps every error in one function.
  */
 
@@ -76,7 +76,7 @@ export class ForbiddenError extends AppError {
     super("forbidden", message, options);
   }
 }
-/** Also what another tenant's resource answers (ARCHITECTURE.md "Tenancy"). */
+/** Also what another tenant's resource answers (docs/ARCHITECTURE.md "Tenancy"). */
 export class NotFoundError extends AppError {
   constructor(message = "Not found.", options?: AppErrorOptions) {
     super("not_found", message, options);

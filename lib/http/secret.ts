@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 
 /**
  * Holds a secret in memory so that logging, JSON serialisation or string interpolation of the holder never
- * prints it (ARCHITECTURE.md "Secrets"). Read the value explicitly with `reveal()`.
+ * prints it (docs/ARCHITECTURE.md "Secrets"). Read the value explicitly with `reveal()`.
  */
 export class Secret {
   readonly #value: string;

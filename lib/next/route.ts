@@ -1,5 +1,5 @@
 /**
- * The route-handler adapter (STYLE.md §1; docs/ARCHITECTURE.md "One declared policy per entry point"). Every
+ * The route-handler adapter (docs/STYLE.md §1; docs/ARCHITECTURE.md "One declared policy per entry point"). Every
  * `app/**\/route.ts` handler is `route(policy, async (request, { principal, params, … }) => Response)`:
  *
  *   request id → body read with its limit (413 while it streams, before any credential work) → `authorize(policy)`

@@ -1,7 +1,7 @@
 /**
  * Access-token signing keys: Ed25519 (EdDSA) key pairs in PostgreSQL, private halves encrypted at rest.
  *
- * Rotation (ARCHITECTURE.md "Secrets"): a new key is published in the JWKS `PUBLISH_AHEAD_SECONDS` before it signs,
+ * Rotation (docs/ARCHITECTURE.md "Secrets"): a new key is published in the JWKS `PUBLISH_AHEAD_SECONDS` before it signs,
  * so every cache has it before the first token it signs; the old key stops signing then, and stays in the JWKS until
  * `MAX_ACCESS_TOKEN_TTL_SECONDS` later, when its last token has expired. Keys rotate by themselves every
  * `KEY_LIFETIME_SECONDS`, or on demand (`npm run gatehouse -- keys rotate`).

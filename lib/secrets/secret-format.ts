@@ -1,5 +1,5 @@
 /**
- * Gatehouse's printable high-entropy secrets (ARCHITECTURE.md "Secrets"): `<prefix>_<base62 secret><6-char CRC32>`.
+ * Gatehouse's printable high-entropy secrets (docs/ARCHITECTURE.md "Secrets"): `<prefix>_<base62 secret><6-char CRC32>`.
  *
  * Written here rather than taken from a library because the format is Gatehouse's own contract: secret scanners and
  * support staff recognise `mg_…` / `gcs_…` / `gpl_…`, and a checksum lets us reject typos and random strings

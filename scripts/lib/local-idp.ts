@@ -1,6 +1,6 @@
 /**
  * A local OpenID Connect issuer that plays "Google Workspace" and "Microsoft Entra ID" for development,
- * integration tests and Playwright (ARCHITECTURE.md: e2e runs against a local issuer, never the real ones).
+ * integration tests and Playwright (docs/ARCHITECTURE.md: e2e runs against a local issuer, never the real ones).
  *
  * Two `oidc-provider` instances share one Node http server, each mounted on its own path prefix:
  *   - `${url}/google`      → issuer for the Auth.js `google` provider

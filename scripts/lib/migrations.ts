@@ -1,5 +1,5 @@
 /**
- * Gatehouse's migration runner and migration helpers (TOOLCHAIN.md, "Prisma").
+ * Gatehouse's migration runner and migration helpers (docs/TOOLCHAIN.md, "Prisma").
  *
  * `prisma migrate deploy` cannot run on these machines (through the pg driver adapter it fails with
  * "Column type 'name' could not be deserialized"), so `applyMigrations` applies `prisma/migrations/` itself

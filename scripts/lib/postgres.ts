@@ -1,5 +1,5 @@
 /**
- * Embedded PostgreSQL for development, tests and benchmarks (TOOLCHAIN.md: one provider everywhere).
+ * Embedded PostgreSQL for development, tests and benchmarks (docs/TOOLCHAIN.md: one provider everywhere).
  *
  * When `DATABASE_URL` is set, callers use it as is and never start a server here.
  */

@@ -138,7 +138,7 @@ describe("against a production instance", () => {
 
   it("provisions one preview client and one token for 100 parallel 'View client portal' clicks", async () => {
     const responses = await Promise.all(
-      Array.from({ length: PARALLEL }, () => fetch(`${app.url}/projects/${tenant.unlinkedProjectId}/portal-preview`, { headers: { cookie: tenant.sessionCookie }, redirect: "manual" })),
+      Array.from({ length: PARALLEL }, () => fetch(`${app.url}/projects/${tenant.unlinkedProjectId}/portal-preview`, { method: "POST", headers: { cookie: tenant.sessionCookie, ...SAME_ORIGIN }, redirect: "manual" })),
     );
     const statuses = responses.map((r) => r.status);
     const clients = await db.client.findMany({ where: { previewForProjectId: tenant.unlinkedProjectId } });

@@ -1,8 +1,9 @@
 /**
  * CSRF (issue 7): every cookie-authenticated state-changing route of the manifest, sent with a valid session cookie
  * but from a foreign origin, is refused with 403 and changes nothing; the same request from Gatehouse's own origin
- * then succeeds (so the refusal was the origin check, not a broken fixture). lib/auth/principal.ts assertSameOrigin
- * accepts exactly `Origin: <AUTH_URL origin>`, or no Origin with `Sec-Fetch-Site: same-origin`.
+ * then succeeds (so the refusal was the origin check, not a broken fixture). The writes come from the routes' declared
+ * policies; lib/http/csrf.ts accepts `Origin: <AUTH_URL origin>` (or the origin the request was addressed to), or no
+ * Origin with `Sec-Fetch-Site: same-origin`.
  *
  * Also: Auth.js's own sign-out POST from a foreign origin, and a Next.js server action posted from a foreign origin.
  */
@@ -12,11 +13,12 @@ import { db } from "@/lib/db";
 import { allowDomainAsAdmin } from "@/lib/partners/allowlist";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { createGroup, addGroupMember } from "@/lib/groups/groups";
+import { createProject } from "@/lib/portal/projects";
 import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
 // @ts-expect-error -- Next's compiled React Flight client ships no types; encodeReply is its documented entry point
 import { encodeReply } from "next/dist/compiled/react-server-dom-turbopack/client.edge";
 import { createPartner, createUser, unique } from "../integration/support.ts";
-import { fillPattern, routeKey, routeMethods, UNSAFE_METHODS, type HttpMethod } from "./support/routes.ts";
+import { acceptsCookie, fillPattern, loadRoutePolicies, routeKey, routeMethods, UNSAFE_METHODS, type DeclaredPolicy, type HttpMethod } from "./support/routes.ts";
 import { productionSessionCookie, SAME_ORIGIN, send, seedTenant, startUnlimitedInstance, tenantSnapshot, type Tenant } from "./support/fixtures.ts";
 import { HOSTILE_APP_URL, type ProductionInstance } from "./support/production.ts";
 import { serverActionId } from "./support/seed.ts";
@@ -76,28 +78,18 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
   [routeKey("POST", "/api/admin/oauth/clients")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" } }) },
   [routeKey("DELETE", "/api/admin/oauth/clients/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await oauthClient()).id } }) },
   [routeKey("POST", "/api/admin/oauth/clients/[id]/[action]")]: { as: "admin", success: 200, prepare: async () => ({ params: { id: (await oauthClient()).id, action: "rotate-secret" } }) },
+  [routeKey("POST", "/projects/[id]/portal-preview")]: {
+    as: "member",
+    success: 303,
+    prepare: async () => ({ params: { id: (await createProject(tenant.partnerId, { name: unique("csrf project") }, { type: "user", id: tenant.user.id })).id } }),
+  },
+  // Needs no session, but a foreign page must not sign a client out (csrf: "always").
+  [routeKey("POST", "/portal/logout")]: { as: "member", success: 303, prepare: async () => ({}) },
 };
 
 async function oauthClient() {
   return (await createOAuthClientAsAdmin({ name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" }, systemAdminActor())).client;
 }
-
-/**
- * Unsafe methods that no cookie authenticates, and why; the test checks that the session and portal cookies alone
- * get no 2xx from them (Auth.js's POSTs have their own double-submit CSRF token, tested below).
- */
-const NOT_COOKIE_AUTHENTICATED: Record<string, string> = {
-  [routeKey("POST", "/oauth/token")]: "client credentials in the request",
-  [routeKey("POST", "/oauth/introspect")]: "client credentials in the request",
-  [routeKey("POST", "/oauth/revoke")]: "client credentials in the request",
-  [routeKey("POST", "/auth/client")]: "client credentials in the body",
-  [routeKey("POST", "/api/mcp")]: "API key or Bearer token only; the MCP gate never reads cookies",
-  [routeKey("DELETE", "/api/mcp")]: "API key or Bearer token only",
-  [routeKey("POST", "/api/bench/mcp-ungated")]: "bench-only build; a 404 here",
-  [routeKey("DELETE", "/api/bench/mcp-ungated")]: "bench-only build; a 404 here",
-  [routeKey("POST", "/portal/logout")]: "needs no session: it only clears the caller's own portal cookie (303)",
-  [routeKey("POST", "/api/auth/[...nextauth]")]: "Auth.js: its own double-submit CSRF token (see the sign-out test)",
-};
 
 /** What a forged write could touch: the member's tenant, and the admin-managed tables. */
 async function worldSnapshot(): Promise<string> {
@@ -111,7 +103,10 @@ async function worldSnapshot(): Promise<string> {
   return JSON.stringify({ own, allowlist, partners, oauthClients, audit });
 }
 
+let policies: Map<string, DeclaredPolicy>;
+
 beforeAll(async () => {
+  policies = await loadRoutePolicies();
   app = await startUnlimitedInstance("csrf");
   tenant = await seedTenant("CSRF", app.url);
   const admin = await createUser({ role: "admin" });
@@ -122,12 +117,14 @@ afterAll(async () => {
 });
 
 describe("CSRF", () => {
-  it("classifies every state-changing route as cookie-authenticated or, with a reason, not", () => {
-    const unsafe = routeMethods().filter(({ method }) => UNSAFE_METHODS.includes(method));
-    const unclassified = unsafe.filter(({ key }) => !(key in COOKIE_WRITES) && !(key in NOT_COOKIE_AUTHENTICATED)).map(({ key }) => key);
-    const stale = [...Object.keys(COOKIE_WRITES), ...Object.keys(NOT_COOKIE_AUTHENTICATED)].filter((key) => !unsafe.some((entry) => entry.key === key));
-    expect(unclassified, "add new writes to COOKIE_WRITES or NOT_COOKIE_AUTHENTICATED").toEqual([]);
-    expect(stale).toEqual([]);
+  it("exercises exactly the writes whose declared policy applies the CSRF rule", async () => {
+    // From the policies themselves: an unsafe method that a cookie can authenticate (csrf not "none"), or that
+    // declares csrf "always". A new cookie write must get a COOKIE_WRITES entry saying how to exercise it.
+    const guarded = [...policies]
+      .filter(([key, policy]) => UNSAFE_METHODS.includes(key.split(" ")[0] as HttpMethod) && (policy.csrf === "always" || (acceptsCookie(policy) && policy.csrf !== "none")))
+      .map(([key]) => key)
+      .sort();
+    expect(Object.keys(COOKIE_WRITES).sort(), "COOKIE_WRITES must cover every CSRF-guarded write the policies declare").toEqual(guarded);
   });
 
   it("refuses every cookie-authenticated write from a foreign origin with 403, changing nothing, and accepts it from our own", async () => {
@@ -142,7 +139,8 @@ describe("CSRF", () => {
       for (const foreign of FOREIGN) {
         const response = await send(app.url, method, target, { headers: { cookie, ...foreign.headers }, body });
         expect(response.status, `${method} ${route.pattern} with ${foreign.name}: ${response.text.slice(0, 200)}`).toBe(403);
-        expect(JSON.parse(response.text)).toMatchObject({ error: "forbidden" });
+        if (response.text.startsWith("{")) expect(JSON.parse(response.text)).toMatchObject({ error: "forbidden" });
+        else expect(response.text).toContain("<h1>");
         refused++;
       }
       expect(await worldSnapshot(), `${method} ${route.pattern}: a refused request changed data`).toBe(before);
@@ -158,7 +156,8 @@ describe("CSRF", () => {
 
   it("gives cookies alone nothing on the routes that do not take them", async () => {
     for (const { route, method, key } of routeMethods()) {
-      if (!(key in NOT_COOKIE_AUTHENTICATED) || route.pattern === "/portal/logout" || route.pattern === "/api/auth/[...nextauth]") continue;
+      const policy = policies.get(key)!;
+      if (!UNSAFE_METHODS.includes(method) || acceptsCookie(policy) || policy.accept === "public") continue;
       const response = await send(app.url, method, fillPattern(route.pattern, {}), { headers: { cookie: `${tenant.sessionCookie}; ${tenant.portalCookie}`, ...SAME_ORIGIN }, body: {} });
       expect(response.status, `${method} ${route.pattern}`).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);

@@ -20,7 +20,7 @@ import { ALL_SCOPES } from "@/lib/oauth/scopes";
 import { generateSecret } from "@/lib/secrets/secret-format";
 import { portalCookieName, sealPortalSession } from "@/lib/portal/session";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
-import { accessOf, discoverRoutes, fillPattern, HTTP_METHODS, type HttpMethod, type RouteHandler } from "./support/routes.ts";
+import { accessOfPolicy, discoverRoutes, fillPattern, HTTP_METHODS, loadRoutePolicies, routeKey, type DeclaredPolicy, type HttpMethod, type RouteHandler } from "./support/routes.ts";
 import { clearRateLimits, seedTenant, startUnlimitedInstance, type Tenant } from "./support/fixtures.ts";
 import { HOSTILE_APP_URL, HOSTILE_SECRETS, type ProductionInstance } from "./support/production.ts";
 
@@ -35,6 +35,8 @@ let pool: Pool;
 let secrets: string[];
 
 const routes = discoverRoutes();
+/** Each route method's declared access policy, read from the route modules themselves. */
+let policies: Map<string, DeclaredPolicy>;
 
 // ---- what the fuzz sends ------------------------------------------------------------------------------------------
 
@@ -307,7 +309,8 @@ function violation(request: FuzzRequest, response: FuzzResponse): string | null 
   if (establishesSession(response.headers["set-cookie"] ?? [])) return `set a session cookie: ${response.headers["set-cookie"]}`;
   const route = routes.find((r) => r.pattern === request.pattern)!;
   const exported = (route.methods as string[]).includes(request.method === "HEAD" ? "GET" : request.method);
-  const access = accessOf(request.pattern, request.method as HttpMethod);
+  const declared = policies.get(routeKey((request.method === "HEAD" ? "GET" : request.method) as HttpMethod, request.pattern));
+  const access = declared ? accessOfPolicy(declared) : "principal";
   if (exported && access !== "public" && response.status >= 200 && response.status < 300) return `authenticated (${response.status}) with forged credentials: ${response.text.slice(0, 300)}`;
   return null;
 }
@@ -337,6 +340,7 @@ async function inParallel<T, R>(items: T[], size: number, run: (item: T) => Prom
 }
 
 beforeAll(async () => {
+  policies = await loadRoutePolicies(routes);
   app = await startUnlimitedInstance("fuzz");
   tenant = await seedTenant("Fuzz", app.url);
   const jwks = (await (await fetch(`${app.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; x: string }[] };

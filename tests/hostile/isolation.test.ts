@@ -1,7 +1,7 @@
 /**
  * Tenant isolation matrix (issue 7): every tenant-scoped route of the manifest, asked by each kind of principal of
  * tenant B for tenant A's objects, over HTTP against a production instance. Expected: 404, exactly as for an object
- * that does not exist (ARCHITECTURE.md "One principal model"), or a list / MCP result without any of A's data; and
+ * that does not exist (docs/ARCHITECTURE.md "One principal model"), or a list / MCP result without any of A's data; and
  * afterwards everything A owns is byte-for-byte unchanged and A's own credentials still work.
  *
  * The cases are generated from the route manifest (tests/hostile/support/routes.ts) and the table below, which says
@@ -97,7 +97,7 @@ const TENANT_SCOPED: Record<string, ScopedRoute> = {
   [routeKey("GET", "/portal/api/me")]: { credentials: ["portal"], variants: () => [{ expect: "own_data_only" }] },
   [routeKey("GET", "/portal/api/projects")]: { credentials: ["portal"], variants: () => [{ expect: "own_data_only" }] },
   [routeKey("GET", "/portal/api/projects/[id]")]: { credentials: ["portal"], variants: (a) => [{ params: { id: a.projectId }, expect: "not_found" }] },
-  [routeKey("GET", "/projects/[id]/portal-preview")]: {
+  [routeKey("POST", "/projects/[id]/portal-preview")]: {
     credentials: ["session"],
     variants: (a) => [
       { params: { id: a.projectId }, expect: "not_found" },

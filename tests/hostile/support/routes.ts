@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../../../scripts/lib/env-files.ts";
+import type { AccessPolicy } from "@/lib/auth/policy";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -88,46 +89,43 @@ export function fillPattern(pattern: string, values: Record<string, string>, opt
 
 /** How a route authenticates its caller, per method: what the fuzz must never see succeed. */
 export type Access =
-  /** Anyone; no credential is checked (health, metadata, JWKS, Auth.js's own endpoints, logout). */
+  /** Anyone; the declared policy accepts "public" (health, metadata, JWKS, Auth.js, logout, the magic-link entry). */
   | "public"
-  /** A principal from getPrincipal or the MCP gate (session, portal cookie, Bearer token, API key). */
+  /** A principal resolved by the policy (session, portal cookie, Bearer token, API key). */
   | "principal"
-  /** OAuth client credentials (Basic or form), RFC 6749 §2.3. */
-  | "client"
-  /** A portal magic-link secret in the path. */
-  | "link";
+  /** OAuth client credentials (Basic, form or JSON), RFC 6749 §2.3: the `oauth_client` principal kind. */
+  | "client";
+
+/** The declared policy of one route method, as the route module exports it (lib/next/route.ts attaches it). */
+export type DeclaredPolicy = AccessPolicy;
 
 /**
- * Routes (and methods) that accept anonymous callers, with why. Everything else is treated as protected, so a new
- * route is held to "no 2xx without a credential" until it is listed here on purpose.
+ * Imports every route module of the manifest and reads each method's declared policy (`GET.policy`, …), so the
+ * suite's classes come from what the code declares, not from a table kept here.
+ * @throws Error when an exported method carries no policy (it was not wrapped by route())
  */
-export const PUBLIC_ROUTES: Record<string, { methods: readonly HttpMethod[] | "all"; why: string }> = {
-  "/.well-known/jwks.json": { methods: "all", why: "RFC 7517 key set: public keys only" },
-  "/.well-known/oauth-authorization-server": { methods: "all", why: "RFC 8414 metadata" },
-  "/.well-known/oauth-protected-resource": { methods: "all", why: "RFC 9728 metadata" },
-  "/.well-known/oauth-protected-resource/api/mcp": { methods: "all", why: "RFC 9728 metadata" },
-  "/api/health": { methods: "all", why: "liveness" },
-  "/api/health/ready": { methods: "all", why: "readiness (database ping)" },
-  "/api/auth/[...nextauth]": { methods: "all", why: "Auth.js: providers, CSRF token, session read, sign-in start; its own state/PKCE/CSRF checks" },
-  "/api/mcp": { methods: ["OPTIONS"], why: "CORS preflight answers without a key (MCP Authorization spec)" },
-  "/portal/logout": { methods: "all", why: "clears the portal cookie; needs no session" },
-  "/unavailable": { methods: "all", why: "the static outage page (503 by design)" },
-};
+export async function loadRoutePolicies(routes: RouteHandler[] = discoverRoutes()): Promise<Map<string, DeclaredPolicy>> {
+  const policies = new Map<string, DeclaredPolicy>();
+  for (const route of routes) {
+    const module = (await import(/* @vite-ignore */ path.join(ROOT, route.file))) as Record<string, { policy?: DeclaredPolicy } | undefined>;
+    for (const method of route.methods) {
+      const policy = module[method]?.policy;
+      if (!policy) throw new Error(`${method} ${route.pattern} (${route.file}) declares no access policy`);
+      policies.set(routeKey(method, route.pattern), policy);
+    }
+  }
+  return policies;
+}
 
-/** Routes that authenticate something other than a principal. */
-const CREDENTIAL_ROUTES: Record<string, Access> = {
-  "/oauth/token": "client",
-  "/oauth/introspect": "client",
-  "/oauth/revoke": "client",
-  "/auth/client": "client",
-  "/portal/enter/[token]": "link",
-};
+/** The access class a declared policy puts a route method in. */
+export function accessOfPolicy(policy: DeclaredPolicy): Access {
+  if (policy.accept === "public") return "public";
+  return policy.accept.includes("oauth_client") ? "client" : "principal";
+}
 
-/** The access class of one route method (unlisted routes are `principal`: protected by default). */
-export function accessOf(pattern: string, method: HttpMethod): Access {
-  const publicRoute = PUBLIC_ROUTES[pattern];
-  if (publicRoute && (publicRoute.methods === "all" || publicRoute.methods.includes(method))) return "public";
-  return CREDENTIAL_ROUTES[pattern] ?? "principal";
+/** Whether a policy lets a browser cookie (Auth.js session or portal session) authenticate the request. */
+export function acceptsCookie(policy: DeclaredPolicy): boolean {
+  return policy.accept !== "public" && (policy.accept.includes("user") || policy.accept.includes("portal"));
 }
 
 /** `METHOD pattern`, the key the isolation and CSRF tables use. */
