@@ -7,8 +7,8 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
-import { isSameOrigin } from "@/lib/http/csrf";
 import { testLocalIdpEnabled } from "@/lib/auth/test-local-idp";
+import { readBodyLimited } from "@/lib/http/body";
 import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
 
 const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner", "/projects"];
@@ -26,6 +26,19 @@ function localIdpOrigin(): string[] {
     return url ? [new URL(url).origin] : [];
   } catch {
     return [];
+  }
+}
+
+/** Largest form post (server action) in bytes: next.config.mjs `serverActions.bodySizeLimit` (128 KiB). */
+const MAX_FORM_POST_BYTES = 128 * 1024;
+
+/** Next.js's own server-action origin check (action-handler: the Origin's host vs X-Forwarded-Host or Host). */
+function nextAcceptsActionOrigin(headers: Headers): boolean {
+  const expectedHost = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host");
+  try {
+    return new URL(headers.get("origin")!).host === expectedHost;
+  } catch {
+    return false;
   }
 }
 
@@ -48,17 +61,25 @@ export async function middleware(request: NextRequest) {
     return refused;
   };
 
-  // A server action posted from another origin: Next refuses it too (Origin vs Host), but with a bare 500; answer
-  // the 403 it is (comfort only: each action's policy enforces the same rule). Like Next, the Host the request came
-  // to counts as well as the public origin.
+  // A server action whose Origin Next.js itself would refuse (its host must be the X-Forwarded-Host, or the Host):
+  // Next answers that with a bare 500; answer the 403 it is. Comfort only: each action's policy then applies
+  // Gatehouse's own CSRF rule (lib/http/csrf.ts) as well.
   if (request.method === "POST" && request.headers.has("next-action") && request.headers.has("origin")) {
-    if (!isSameOrigin(request.headers, appUrl)) return refuse(403, "forbidden", "Cross-site request refused.");
+    if (!nextAcceptsActionOrigin(request.headers)) return refuse(403, "forbidden", "Cross-site request refused.");
   }
 
   // A multipart body Next cannot parse: its server-action handler would answer a bare 500 ("Failed to parse body
-  // as FormData") on any page. Only POSTs declaring multipart pay for this parse (forms posting server actions).
-  if (request.method === "POST" && request.headers.get("content-type")?.toLowerCase().startsWith("multipart/form-data")) {
-    const parsable = await request.clone().formData().then(
+  // as FormData") on any page. Only POSTs declaring multipart pay for this parse (forms posting server actions), and
+  // only up to the server-action body limit (next.config.mjs): a larger body is refused while it streams.
+  const contentType = request.headers.get("content-type") ?? "";
+  if (request.method === "POST" && contentType.toLowerCase().startsWith("multipart/form-data")) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyLimited(request.clone(), MAX_FORM_POST_BYTES);
+    } catch {
+      return refuse(413, "payload_too_large", `The body is larger than ${MAX_FORM_POST_BYTES} bytes.`);
+    }
+    const parsable = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": contentType } }).formData().then(
       () => true,
       () => false,
     );

@@ -8,7 +8,8 @@ const nextConfig = {
   // app/api/bench/mcp-ungated route; in every other build that route is a constant 404.
   env: { GATEHOUSE_BENCH_BUILD: process.env.GATEHOUSE_BENCH_BUILD ?? "" },
   // forbidden() renders app/forbidden.tsx with a real 403 status (admin pages seen by partner users).
-  experimental: { authInterrupts: true },
+  // Server actions are small forms: Next reads their bodies before an action's policy runs, so keep that small.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "128kb" } },
   // Server-only packages that must not be bundled (native pg bindings are optional; pino uses worker threads).
   serverExternalPackages: ["pino", "pg", "@prisma/client", "@prisma/adapter-pg"],
 };

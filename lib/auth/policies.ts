@@ -57,13 +57,26 @@ export function tenantBearerApi<const S extends readonly string[]>(scopes: S) {
 }
 
 /**
- * The authorization server's client endpoints (token, introspection, revocation): an OAuth client authenticated by
- * client_secret_basic or client_secret_post (RFC 6749 §2.3), RFC 6749 §5.2 errors. Failed authentications are
- * limited per IP, authenticated clients per client_id and IP (RATE_LIMIT_TOKEN_PER_MINUTE). Bodies are small forms.
+ * The token endpoint: an OAuth client authenticated by client_secret_basic or client_secret_post (RFC 6749 §2.3),
+ * RFC 6749 §5.2 errors. Failed authentications are limited per IP, authenticated clients per client_id and IP
+ * (RATE_LIMIT_TOKEN_PER_MINUTE). Bodies are small forms.
+ */
+export const OAUTH_TOKEN_ENDPOINT = definePolicy({
+  accept: ["oauth_client"],
+  rateLimit: { policy: "oauth-token", per: "client" },
+  csrf: "none",
+  errors: "oauth",
+  maxBodyBytes: 8 * 1024,
+});
+
+/**
+ * Introspection (RFC 7662) and revocation (RFC 7009): an authenticated OAuth client, as at the token endpoint. A
+ * resource server may introspect on every request, so only failed authentications count (per IP, against the
+ * token endpoint's budget: guessing a secret here is guessing it there).
  */
 export const OAUTH_CLIENT_ENDPOINT = definePolicy({
   accept: ["oauth_client"],
-  rateLimit: { policy: "oauth-token", per: "client" },
+  rateLimit: { policy: "oauth-token", per: "failures" },
   csrf: "none",
   errors: "oauth",
   maxBodyBytes: 8 * 1024,

@@ -49,11 +49,16 @@ export interface AccessPolicy {
    */
   csrf?: "cookie" | "always" | "none";
   /**
-   * A rate limit from lib/rate-limit: by default counted per client IP before any credential is looked at;
-   * `{ policy, per: "client" }` (OAuth client endpoints) counts failed client authentications per IP and
-   * authenticated clients per client_id and IP.
+   * A rate limit from lib/rate-limit: by default counted per client IP before any credential is looked at. For OAuth
+   * client policies, `{ policy, per: "client" }` counts failed client authentications per IP and authenticated
+   * clients per client_id and IP; `{ policy, per: "failures" }` only the failed authentications (secret guessing).
    */
-  rateLimit?: RateLimitPolicy | { policy: RateLimitPolicy; per: "client" };
+  rateLimit?: RateLimitPolicy | { policy: RateLimitPolicy; per: "client" | "failures" };
+  /**
+   * OAuth client policies: where the client's credentials travel. `basic-or-post` (the default): RFC 6749 §2.3.1
+   * `client_secret_basic` or `client_secret_post` in a form; `json-body`: `{ client_id, client_secret }` only.
+   */
+  clientCredentials?: "basic-or-post" | "json-body";
   /** How a signed-in caller without the role or partner status is refused: 403 (default) or 404 (not discoverable). */
   refuseAs?: "forbidden" | "not_found";
   /** Wire format of refusals and errors. */
@@ -231,7 +236,8 @@ async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, 
   if (!request.clone) throw new Error("OAuth client policies need the request body");
   const copy = request.clone();
   let credentials: { clientId: string; clientSecret: string; basic: boolean };
-  if (/^application\/json\b/i.test(copy.headers.get("content-type") ?? "")) {
+  if (policy.clientCredentials === "json-body") {
+    if (!/^application\/json\b/i.test(copy.headers.get("content-type") ?? "")) throw new OAuthError("invalid_request", "Send a JSON body with client_id and client_secret.");
     const body = (await copy.json().catch(() => null)) as { client_id?: unknown; client_secret?: unknown } | null;
     const clientId = body?.client_id;
     const clientSecret = body?.client_secret;
@@ -243,9 +249,10 @@ async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, 
     credentials = readClientCredentials(copy, await readFormParams(copy));
   }
   const limit = typeof policy.rateLimit === "object" ? policy.rateLimit.policy : undefined;
+  const perClient = typeof policy.rateLimit === "object" && policy.rateLimit.per === "client";
   try {
     const client = await authenticateClient(credentials.clientId, credentials.clientSecret, { basic: credentials.basic });
-    if (limit) await enforceRateLimit(limit, { ip: context.ip, subject: `client:${client.clientId}:ip:${context.ip}`, requestId: context.requestId });
+    if (limit && perClient) await enforceRateLimit(limit, { ip: context.ip, subject: `client:${client.clientId}:ip:${context.ip}`, requestId: context.requestId });
     return { kind: "oauth_client", client, basic: credentials.basic };
   } catch (error) {
     // Failed authentications count per IP whatever client_id they name: a spray of made-up ids is one budget, and

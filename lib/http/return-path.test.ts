@@ -8,7 +8,7 @@ describe("safeReturnPath", () => {
   });
 
   it("refuses paths a browser would turn into another origin", () => {
-    for (const value of ["//evil.example", "/\\evil.example", "/%09/evil.example", "/\t/evil.example", "/%0a/evil.example", "/%2f/evil.example", "/%5c/evil.example", "/\u0000/x", "https://evil.example/", "evil.example", "/%E0%A4%A"]) {
+    for (const value of ["//evil.example", "/\\evil.example", "/%09/evil.example", "/\t/evil.example", "/%0a/evil.example", "/%2f/evil.example", "/%5c/evil.example", "/\u0000/x", "https://evil.example/", "evil.example", "/%E0%A4%A", "/.//evil.example", "/a/..//evil.example", "/%2e%2e//evil.example"]) {
       expect(safeReturnPath(value, "/fallback"), JSON.stringify(value)).toBe("/fallback");
     }
   });

@@ -26,6 +26,7 @@ export function safeReturnPath(value: string | undefined | null, fallback = "/me
   } catch {
     return fallback;
   }
-  if (resolved.origin !== base) return fallback;
+  // Dot segments can normalise into a protocol-relative path (`/.//evil.example` → `//evil.example`): refuse those.
+  if (resolved.origin !== base || resolved.pathname.startsWith("//")) return fallback;
   return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }

@@ -9,7 +9,7 @@ import { headers } from "next/headers";
 import { ZodError } from "zod";
 import type { ActionResult } from "@/components/confirm-action";
 import { authorize, type AccessPolicy, type PrincipalFor } from "@/lib/auth/policy";
-import { AppError } from "@/lib/http/errors";
+import { AppError, BadRequestError } from "@/lib/http/errors";
 import { describeZodError } from "@/lib/http/respond";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
 
@@ -56,4 +56,24 @@ export async function runAction<const P extends ActionPolicy>(
   } catch (error) {
     return failure(error);
   }
+}
+
+/**
+ * The form data of a server action called from a plain `<form action>` (one argument) or through useActionState
+ * (previous state, then the form): whichever argument is the FormData.
+ * @throws BadRequestError when no argument is a FormData (a hand-made call)
+ */
+export function formDataOf(args: unknown[]): FormData {
+  const form = args.find((arg): arg is FormData => arg instanceof FormData);
+  if (!form) throw new BadRequestError("Send the form's fields.");
+  return form;
+}
+
+/**
+ * Enforces an action's policy for a plain form action (one that navigates rather than returning a message).
+ * @returns the narrowed principal
+ * @throws what authorize throws (the caller decides where to send the browser)
+ */
+export async function authorizeAction<const P extends ActionPolicy>(policy: P): Promise<PrincipalFor<P>> {
+  return authorize(policy, { headers: await headers(), method: "POST" });
 }

@@ -12,7 +12,7 @@
 import type { ReactNode } from "react";
 import { cache } from "react";
 import { headers } from "next/headers";
-import { forbidden, notFound, redirect, unauthorized } from "next/navigation";
+import { forbidden, notFound, redirect, unauthorized, unstable_rethrow } from "next/navigation";
 import { authorize, PolicyRefusalError, type AccessPolicy, type PrincipalFor } from "@/lib/auth/policy";
 import { getSessionUser, type UserPrincipal } from "@/lib/auth/principal";
 import { isDatabaseUnavailable } from "@/lib/http/database-errors";
@@ -76,6 +76,8 @@ async function authorizePage<P extends PagePolicy>(policy: P, path: string): Pro
   try {
     return await loadPageData(path, () => authorize(policy, { headers: requestHeaders, method: "GET" }));
   } catch (error) {
+    unstable_rethrow(error); // Next's own redirects (the outage page) and not-found signals pass through
+    if (!(error instanceof AppError)) throw error;
     if (policy.errors === "portal-page") unauthorized();
     if (error instanceof PolicyRefusalError) {
       if (policy.refuseAs === "not_found") notFound();
@@ -109,8 +111,8 @@ export async function loadPageData<T>(path: string, load: () => Promise<T>): Pro
 }
 
 /**
- * The session lookup, once per server render: the (main) layout, the partner layout and the page each may ask for
- * the user, and React's request-scoped cache() makes that one query.
+ * The session lookup for layouts, once per server render (the (main) and partner layouts both ask; React's
+ * request-scoped cache() makes that one query). The page's own policy check resolves the session itself.
  */
 const sessionUserForRender = cache(async (): Promise<UserPrincipal | null> => getSessionUser({ headers: await headers() }));
 

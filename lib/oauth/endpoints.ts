@@ -1,6 +1,6 @@
 /**
  * The authorization server's endpoints as short pipelines of named steps (after node-oidc-provider's actions):
- * read the form → authenticate the client → do the one thing → answer with `Cache-Control: no-store`.
+ * (the route's policy has authenticated the client) read the form → do the one thing → answer with `Cache-Control: no-store`.
  */
 import { OAuthError } from "@/lib/http/errors";
 import type { AuthenticatedClient } from "@/lib/oauth/clients";

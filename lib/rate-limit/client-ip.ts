@@ -11,6 +11,9 @@
  * Gatehouse's own code rather than a library: this is the decision an access product must own.
  */
 import { getConfig } from "@/lib/config";
+import { logger } from "@/lib/http/logger";
+
+let warnedWithoutPreload = false;
 
 /** Set by scripts/server-preload.mjs when it has appended the TCP peer to X-Forwarded-For. */
 export const PEER_APPENDED_ENV = "GATEHOUSE_PEER_APPENDED";
@@ -29,6 +32,10 @@ export function clientIp(request: { headers: Headers }, hops: number = getConfig
   // Without the preload (a bare `next start`), Next.js fills X-Forwarded-For with the peer only when the client sent
   // none; the last entry is then the best there is, and the production start always loads the preload.
   const peerAppended = process.env[PEER_APPENDED_ENV] === "1";
+  if (!peerAppended && hops === 0 && !warnedWithoutPreload && process.env.NODE_ENV === "production") {
+    warnedWithoutPreload = true;
+    logger.warn("X-Forwarded-For is not appended by scripts/server-preload.mjs (run the app with `npm start`): with TRUSTED_PROXY_HOPS=0 a client can choose the address rate limits and the audit log see");
+  }
   const index = entries.length - 1 - (peerAppended ? hops : Math.max(0, hops - 1));
   const ip = entries[Math.max(0, index)] ?? "unknown";
   return ip.slice(0, 64);

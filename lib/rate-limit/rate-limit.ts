@@ -52,7 +52,10 @@ function pruneExpiredBuckets(): void {
  * (one minute unless it says otherwise).
  */
 const POLICIES = {
-  /** POST /oauth/token: per client_id and IP once authenticated, per IP for failed authentications. */
+  /**
+   * POST /oauth/token: per client_id and IP once authenticated; failed client authentications (there, and at
+   * introspection and revocation) per IP.
+   */
   "oauth-token": { limit: "tokenPerMinute", audit: "oauth.token_rate_limited" },
   /** Sign-in starts (the sign-in page's action, Auth.js POSTs) and OAuth callbacks, per IP. */
   "sign-in": { limit: "signInPerMinute", audit: "auth.sign_in_rate_limited", message: "Too many sign-in attempts from your network. Wait a minute and try again." },

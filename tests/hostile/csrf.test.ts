@@ -50,7 +50,7 @@ let adminCookie: string;
 const pendingPartner = async () => ({ params: { id: (await createPartner({ status: "pending_approval" })).id } });
 const ownGroup = async () => (await createGroup(tenant.partnerId, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).id;
 
-/** Cookie-authenticated writes: every unsafe method whose handler accepts the session cookie (getPrincipal "user"). */
+/** Cookie-authenticated writes: every unsafe method whose declared policy applies the CSRF rule (see the first test). */
 const COOKIE_WRITES: Record<string, CookieWrite> = {
   [routeKey("POST", "/api/auth/groups")]: { as: "member", success: 201, prepare: async () => ({ body: { name: unique("csrf") } }) },
   [routeKey("PATCH", "/api/auth/groups/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: await ownGroup() }, body: { description: "renamed" } }) },

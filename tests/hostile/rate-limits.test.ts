@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProductionInstance, type ProductionInstance } from "./support/production.ts";
+import { db } from "@/lib/db";
 import { clearRateLimits } from "./support/fixtures.ts";
 import { basicAuth, requestToken, seedTenant, type HostileTenant } from "./support/seed.ts";
 
@@ -128,5 +129,22 @@ describe("rate limits shared by two instances", () => {
     expect(callback.headers.get("retry-after")).toMatch(/^\d+$/);
     // Reading the session or the CSRF token is not limited.
     expect((await fetch(`${instances[0]!.url}/api/auth/csrf`)).status).toBe(200);
+  });
+
+  it("counts and audits the TCP peer, not an X-Forwarded-For the client wrote (TRUSTED_PROXY_HOPS=0), and a portal browser over the limit gets a page", async () => {
+    await clearRateLimits();
+    const since = new Date();
+    const responses: Response[] = [];
+    // Each request claims another address: if the header were trusted, every one would have its own fresh budget.
+    for (let i = 0; i <= LIMITS.portalEnter; i++) {
+      responses.push(await fetch(`${instances[0]!.url}/portal/enter/gpl_not-a-link`, { redirect: "manual", headers: { "x-forwarded-for": `6.6.6.${i}`, accept: "text/html" } }));
+    }
+    const last = responses.at(-1)!;
+    expect(last.status, "the spoofed addresses shared one budget").toBe(429);
+    expect(last.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await last.text()).toContain("Too many attempts");
+    await expect
+      .poll(async () => (await db.auditEvent.findMany({ where: { action: "portal.enter_rate_limited", occurredAt: { gte: since } }, select: { ip: true } })).map((e) => e.ip))
+      .toEqual([expect.stringMatching(/^(::1|127\.0\.0\.1|::ffff:127\.0\.0\.1)$/)]);
   });
 });

@@ -1,9 +1,9 @@
 import { signedInPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
-import { signOut } from "@/lib/auth/auth";
 import { getUserProfile, providerLabel } from "@/lib/auth/profile";
 import { page, loadPageData } from "@/lib/next/pages";
 import { Card } from "@/components/card";
+import { signOutAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -38,12 +38,7 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
           ))}
         </ul>
       </Card>
-      <form
-        action={async () => {
-          "use server";
-          await signOut({ redirectTo: "/" });
-        }}
-      >
+      <form action={signOutAction}>
         <button type="submit" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50">
           Sign out
         </button>

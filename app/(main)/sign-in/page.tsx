@@ -1,16 +1,12 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { signIn, configuredProviders } from "@/lib/auth/auth";
+import { configuredProviders } from "@/lib/auth/auth";
 import { publicPage } from "@/lib/auth/policies";
-import { authorize, definePolicy } from "@/lib/auth/policy";
-import { RateLimitedError } from "@/lib/http/errors";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { getPageUser, page } from "@/lib/next/pages";
 import { Card } from "@/components/card";
+import { startSignInAction } from "./actions";
 
-/** Starting a sign-in: anyone, within the per-IP sign-in budget the Auth.js routes share (lib/auth/handlers.ts). */
-const START_SIGN_IN = definePolicy({ accept: "public", rateLimit: "sign-in", csrf: "always", errors: "app-page" });
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -31,19 +27,9 @@ export default page(publicPage("/sign-in"), async ({ searchParams: { callbackUrl
             </p>
           ) : (
             providers.map((provider) => (
-              <form
-                key={provider.id}
-                action={async () => {
-                  "use server";
-                  try {
-                    await authorize(START_SIGN_IN, { headers: await headers(), method: "POST" });
-                  } catch (error) {
-                    if (error instanceof RateLimitedError) redirect("/sign-in/error?error=RateLimited");
-                    throw error;
-                  }
-                  await signIn(provider.id, { redirectTo: returnTo });
-                }}
-              >
+              <form key={provider.id} action={startSignInAction}>
+                <input type="hidden" name="provider" value={provider.id} />
+                <input type="hidden" name="callbackUrl" value={returnTo} />
                 <button
                   type="submit"
                   className="w-full rounded-md border border-slate-300 bg-white px-4 py-2.5 font-medium text-slate-900 shadow-sm hover:bg-slate-50"

@@ -8,7 +8,14 @@ export const dynamic = "force-dynamic";
  * An OAuth client with its credentials in a JSON body (`{ client_id, client_secret }`), rate limited per IP before
  * anything is looked up (RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE); RFC 6749 §5.2 errors.
  */
-const CLIENT_EXCHANGE = definePolicy({ accept: ["oauth_client"], rateLimit: "client-exchange", csrf: "none", errors: "oauth", maxBodyBytes: 8 * 1024 });
+const CLIENT_EXCHANGE = definePolicy({
+  accept: ["oauth_client"],
+  clientCredentials: "json-body",
+  rateLimit: "client-exchange",
+  csrf: "none",
+  errors: "oauth",
+  maxBodyBytes: 8 * 1024,
+});
 
 /**
  * `POST /auth/client` `{ client_id, client_secret }`: a registered OAuth client exchanges its credentials for an

@@ -1,8 +1,8 @@
-import { OAUTH_CLIENT_ENDPOINT } from "@/lib/auth/policies";
+import { OAUTH_TOKEN_ENDPOINT } from "@/lib/auth/policies";
 import { route } from "@/lib/next/route";
 import { handleTokenRequest } from "@/lib/oauth/endpoints";
 
 export const dynamic = "force-dynamic";
 
 /** RFC 6749 §4.4: client credentials. */
-export const POST = route(OAUTH_CLIENT_ENDPOINT, (request, { principal }) => handleTokenRequest(request, principal.client));
+export const POST = route(OAUTH_TOKEN_ENDPOINT, (request, { principal }) => handleTokenRequest(request, principal.client));
