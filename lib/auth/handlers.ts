@@ -10,7 +10,6 @@ import { handlers } from "@/lib/auth/auth";
 import { BadRequestError } from "@/lib/http/errors";
 import { readCookie } from "@/lib/http/cookies";
 import { toResponse } from "@/lib/http/respond";
-import { isDatabaseUnavailable } from "@/lib/http/database-errors";
 import { authorize, definePolicy } from "@/lib/auth/policy";
 import { readBodyLimited } from "@/lib/http/body";
 

@@ -3,8 +3,8 @@ import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { RateLimitedError } from "@/lib/http/errors";
 import { toResponse } from "@/lib/http/respond";
-import { createClient, issueAccessLink } from "@/lib/portal/clients";
-import { createPartner, createUser, unique } from "./support";
+import { issueAccessLink } from "@/lib/portal/clients";
+import { createPartnerWithPortalClient } from "./support";
 
 const previous = process.env.RATE_LIMIT_PORTAL_EMAILS_PER_HOUR;
 beforeAll(() => {
@@ -17,13 +17,7 @@ afterAll(() => {
   resetConfigForTests();
 });
 
-async function setup() {
-  const partner = await createPartner();
-  const owner = await createUser({ partnerId: partner.id });
-  const actor = { type: "user" as const, id: owner.id };
-  const client = await createClient(partner.id, { name: `Client ${unique("c")}` }, actor);
-  return { partner, actor, client };
-}
+const setup = createPartnerWithPortalClient;
 
 describe("portal links emailed by a partner (RATE_LIMIT_PORTAL_EMAILS_PER_HOUR)", () => {
   it("are limited per partner per hour: over the limit a 429 with Retry-After, and nothing is written", async () => {

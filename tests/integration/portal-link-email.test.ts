@@ -9,9 +9,9 @@ import { findFreePort } from "../../scripts/lib/postgres.ts";
 import { startSmtpSink, type SmtpSink } from "../../scripts/lib/smtp-sink.ts";
 import { db } from "@/lib/db";
 import { deliverPendingEmails, listOutboxAsAdmin } from "@/lib/mail/outbox";
-import { createClient, issueAccessLink } from "@/lib/portal/clients";
+import { issueAccessLink } from "@/lib/portal/clients";
 import { enterPortal } from "@/lib/portal/enter";
-import { createPartner, createUser, unique } from "./support";
+import { unique, createPartnerWithPortalClient, linkSecretOf } from "./support";
 
 const DAY = 86_400_000;
 let sink: SmtpSink;
@@ -26,15 +26,9 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-async function setup() {
-  const partner = await createPartner();
-  const owner = await createUser({ partnerId: partner.id });
-  const actor = { type: "user" as const, id: owner.id };
-  const client = await createClient(partner.id, { name: `Client ${unique("c")}` }, actor);
-  return { partner, actor, client };
-}
+const setup = createPartnerWithPortalClient;
 
-const secretOf = (url: string) => url.split("/portal/enter/")[1]!;
+const secretOf = linkSecretOf;
 
 describe("emailed portal links", () => {
   it("are never stored usable: the outbox shows a redacted link, sends the real one, then keeps only the redacted text", async () => {

@@ -9,19 +9,13 @@ import { GET as enterRoute } from "@/app/portal/enter/[token]/route";
 import { GET as portalProjects } from "@/app/portal/api/projects/route";
 import { GET as portalProject } from "@/app/portal/api/projects/[id]/route";
 import { POST as previewRoute } from "@/app/projects/[id]/portal-preview/route";
-import { browserRequest, APP_ORIGIN, createPartner, createUser, sessionCookieFor, unique } from "./support";
+import { browserRequest, APP_ORIGIN, sessionCookieFor, unique, createPartnerWithPortalClient, linkSecretOf } from "./support";
 
 const none = {} as never;
 
-async function setup() {
-  const partner = await createPartner();
-  const owner = await createUser({ partnerId: partner.id });
-  const actor = { type: "user" as const, id: owner.id };
-  const client = await createClient(partner.id, { name: `Client ${unique("c")}` }, actor);
-  return { partner, actor, client };
-}
+const setup = createPartnerWithPortalClient;
 
-const secretOf = (url: string) => url.split("/portal/enter/")[1]!;
+const secretOf = linkSecretOf;
 const cookieHeaders = async (accessTokenId: string, preview = false) => new Headers({ cookie: `${portalCookieName()}=${await sealPortalSession({ accessTokenId, preview })}` });
 
 describe("portal links", () => {

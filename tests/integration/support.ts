@@ -55,3 +55,16 @@ export function browserRequest(path: string, init: { method?: string; cookie?: s
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
 }
+
+/** An approved partner with a member (the actor of the portal changes) and one client-portal client. */
+export async function createPartnerWithPortalClient() {
+  const { createClient } = await import("@/lib/portal/clients");
+  const partner = await createPartner();
+  const owner = await createUser({ partnerId: partner.id });
+  const actor = { type: "user" as const, id: owner.id };
+  const client = await createClient(partner.id, { name: `Client ${unique("c")}` }, actor);
+  return { partner, actor, client };
+}
+
+/** The magic-link secret of a portal URL (`…/portal/enter/<secret>`). */
+export const linkSecretOf = (url: string) => url.split("/portal/enter/")[1]!;
