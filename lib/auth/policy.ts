@@ -38,6 +38,11 @@ export interface AccessPolicy {
    * `any` lets every signed-in person through (their own pages: /me, the status page).
    */
   partner?: "approved" | "any";
+  /**
+   * Members of an approved partner only: `admin` requires the partner role owner or admin (team and key management).
+   * Tokens and API keys act for the partner as a whole and are judged by their scopes instead.
+   */
+  partnerRole?: "admin";
   /** Scopes a token or API key must hold (RFC 6750 §3.1); session users act with their membership's full rights. */
   scopes?: readonly string[];
   /** The resource server a Bearer access token must be for (RFC 8707 audience); default the API. */
@@ -72,7 +77,7 @@ export interface AccessPolicy {
 /** A user whose role is admin, with the proof admin data functions demand. */
 export type AdminPrincipal = UserPrincipal & { role: "admin"; admin: AdminActor };
 /** A member of an approved partner: the tenant is `partnerId`. */
-export type MemberPrincipal = UserPrincipal & { partnerId: string; status: "approved" };
+export type MemberPrincipal = UserPrincipal & { partnerId: string; status: "approved"; partnerRole: "owner" | "admin" | "member" };
 
 type KindsOf<P> = P extends { accept: readonly (infer K)[] } ? K : never;
 type UserFor<P> = P extends { role: "admin" } ? AdminPrincipal : P extends { partner: "any" } ? UserPrincipal : MemberPrincipal;
@@ -176,7 +181,12 @@ function narrowUser(policy: AccessPolicy, user: UserPrincipal): UserPrincipal | 
     return { ...user, role: "admin", admin: mintAdminActorForVerifiedUser(user.userId) };
   }
   if (policy.partner === "any") return user;
-  if (user.role === "partner" && user.status === "approved" && user.partnerId) return user as MemberPrincipal;
+  if (user.role === "partner" && user.status === "approved" && user.partnerId) {
+    if (policy.partnerRole === "admin" && user.partnerRole !== "owner" && user.partnerRole !== "admin") {
+      throw refusal(policy, "Only your organisation's owners and admins can do this.", user);
+    }
+    return { ...user, partnerId: user.partnerId, status: "approved", partnerRole: user.partnerRole ?? "member" };
+  }
   throw refusal(policy, NOT_A_MEMBER[user.status], user);
 }
 

@@ -24,6 +24,8 @@ export interface UserPrincipal {
   role: UserRole;
   /** partners.id of the person's organisation, if any. */
   partnerId?: string;
+  /** Their role within that partner (owners and admins manage the team and the partner's keys). */
+  partnerRole?: "owner" | "admin" | "member";
   status: UserStatus;
   email: string | null;
   name: string | null;
@@ -75,7 +77,7 @@ export async function getSessionUser(request: { headers: Headers }): Promise<Use
     where: { sessionToken: token },
     select: {
       expires: true,
-      user: { select: { id: true, role: true, email: true, name: true, partnerId: true, partner: { select: { status: true } } } },
+      user: { select: { id: true, role: true, email: true, name: true, partnerId: true, partnerRole: true, partner: { select: { status: true } } } },
     },
   });
   if (!session || session.expires.getTime() <= Date.now()) return null;
@@ -86,6 +88,7 @@ export async function getSessionUser(request: { headers: Headers }): Promise<Use
     userId: user.id,
     role: user.role,
     ...(user.partnerId ? { partnerId: user.partnerId } : {}),
+    ...(user.partnerRole ? { partnerRole: user.partnerRole } : {}),
     status,
     email: user.email,
     name: user.name,

@@ -21,7 +21,7 @@ export interface MemberView {
   id: string;
   name: string | null;
   email: string | null;
-  partnerRole: "owner" | "member";
+  partnerRole: "owner" | "admin" | "member";
   lastSignInAt: Date | null;
   createdAt: Date;
 }

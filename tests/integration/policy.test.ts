@@ -87,6 +87,19 @@ describe("authorize: role and partner status", () => {
   });
 });
 
+describe("authorize: roles within a partner", () => {
+  it("lets owners and admins of the partner through a partnerRole: admin policy, and refuses members", async () => {
+    const TEAM_ADMIN = definePolicy({ accept: ["user"], partnerRole: "admin", errors: "json" });
+    const partner = await createPartner();
+    for (const [partnerRole, allowed] of [["owner", true], ["admin", true], ["member", false]] as const) {
+      const user = await db.user.create({ data: { email: `${partnerRole}.${Date.now()}@example.test`, partnerId: partner.id, partnerRole } });
+      const request = get({ cookie: await sessionCookieFor(user.id) });
+      if (allowed) expect(await authorize(TEAM_ADMIN, request)).toMatchObject({ partnerId: partner.id, partnerRole });
+      else await expect(authorize(TEAM_ADMIN, request)).rejects.toThrow(/owners and admins/);
+    }
+  });
+});
+
 describe("authorize: API keys and scopes", () => {
   it("accepts an API key only where the policy accepts keys, and demands the declared scopes", async () => {
     const partner = await createPartner();
