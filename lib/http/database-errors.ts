@@ -23,6 +23,7 @@ const UNAVAILABLE_CODES = new Set([
   "P1002",
   "P1017", // Prisma: server closed the connection
   "P2024", // Prisma: timed out fetching a connection from the pool
+  "P2028", // Prisma: could not start an interactive transaction in time (every connection busy): capacity, so 503
 ]);
 
 const UNAVAILABLE_MESSAGES = [

@@ -34,6 +34,12 @@ export async function enterPortal(rawSecret: string, context: { ip: string | nul
 const PREVIEW_TTL_MS = 8 * 3600 * 1000;
 
 /**
+ * Concurrent clicks on one project queue on its advisory lock, each holding a pooled connection: give a burst time to
+ * drain rather than failing the tail after Prisma's default 2 s wait (ms).
+ */
+const PREVIEW_TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
+
+/**
  * "View client portal" for a project: uses the project's client, or creates (once) a per-project `preview-<id>`
  * client and links it only if the project has no client (a real link is never clobbered); reuses the live preview
  * token or creates one. Serialised per project with an advisory lock, so repeated and concurrent clicks yield one
@@ -79,5 +85,5 @@ export async function provisionPortalPreview(partnerId: string, projectId: strin
       ).id;
     await tx.auditEvent.create({ data: auditRow({ action: "portal.previewed", actor, partnerId, target: { type: "project", id: project.id }, metadata: { clientId, accessTokenId } }) });
     return { accessTokenId, clientId };
-  });
+  }, PREVIEW_TRANSACTION);
 }
