@@ -13,7 +13,8 @@ const SCOPES = [
   { name: "members:write", description: "Change memberships", checked: false },
 ];
 
-export function CreateApiKeyForm({ action }: { action: (previous: ActionResult, formData: FormData) => Promise<ActionResult> }) {
+/** Creates a key; `defaultExpiryDays` is API_KEY_DEFAULT_TTL_DAYS, used when the days field is left empty. */
+export function CreateApiKeyForm({ action, defaultExpiryDays }: { action: (previous: ActionResult, formData: FormData) => Promise<ActionResult>; defaultExpiryDays: number }) {
   const [state, formAction, pending] = useActionState(action, null);
   return (
     <form action={formAction} className="space-y-3 rounded-xl border border-slate-200 bg-white p-4">
@@ -23,8 +24,12 @@ export function CreateApiKeyForm({ action }: { action: (previous: ActionResult, 
           <input name="name" required maxLength={100} placeholder="Claude Desktop" className="mt-1 block w-64 rounded-md border border-slate-300 px-3 py-1.5" />
         </label>
         <label className="block text-sm">
-          <span className="text-slate-700">Expires after (days, empty = never)</span>
-          <input name="expires_in_days" type="number" min={1} max={3650} className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-1.5" />
+          <span className="text-slate-700">Expires after (days)</span>
+          <input name="expires_in_days" type="number" min={1} max={3650} placeholder={String(defaultExpiryDays)} className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-1.5" />
+        </label>
+        <label className="flex items-center gap-2 pb-2 text-sm">
+          <input type="checkbox" name="never_expires" />
+          <span className="text-slate-700">Never expires</span>
         </label>
       </div>
       <fieldset className="text-sm">

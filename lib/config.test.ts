@@ -171,4 +171,12 @@ describe("loadConfig", () => {
       expect(errorOf({ ...production, PORTAL_LINK_TTL_DAYS: bad })).toMatch(/PORTAL_LINK_TTL_DAYS: must be a whole number of days from 1 to 365/);
     }
   });
+
+  it("gives API keys 90 days by default and accepts API_KEY_DEFAULT_TTL_DAYS from 1 to 365, naming a bad one", () => {
+    expect(loadConfig(production).apiKeyDefaultTtlDays).toBe(90);
+    expect(loadConfig({ ...production, API_KEY_DEFAULT_TTL_DAYS: "30" }).apiKeyDefaultTtlDays).toBe(30);
+    for (const bad of ["0", "366", "never", "1.5"]) {
+      expect(errorOf({ ...production, API_KEY_DEFAULT_TTL_DAYS: bad })).toMatch(/API_KEY_DEFAULT_TTL_DAYS: must be a whole number of days from 1 to 365/);
+    }
+  });
 });

@@ -76,6 +76,7 @@ const envSchema = z.object({
   TRUSTED_PROXY_HOPS: optionalString.pipe(z.string().regex(/^\d$/, "must be a whole number from 0 to 9 (the proxies in front of Gatehouse)").transform(Number).optional()),
   RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: perHour,
   PORTAL_LINK_TTL_DAYS: days,
+  API_KEY_DEFAULT_TTL_DAYS: days,
 });
 
 export interface OidcProviderConfig {
@@ -141,6 +142,11 @@ export interface Config {
   trustedProxyHops: number;
   /** Days a client-portal link lives unless the partner picks another lifetime (PORTAL_LINK_TTL_DAYS, 1..365, default 30). */
   portalLinkTtlDays: number;
+  /**
+   * Days an API key lives when its creator names no lifetime (API_KEY_DEFAULT_TTL_DAYS, 1..365, default 90). A key
+   * that never expires must be asked for explicitly (`expires_in_days: "never"`).
+   */
+  apiKeyDefaultTtlDays: number;
   /** Insecure defaults that were filled in (development and test only), and the production test switch. */
   warnings: string[];
 }
@@ -256,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
     portalLinkTtlDays: e.PORTAL_LINK_TTL_DAYS ?? 30,
+    apiKeyDefaultTtlDays: e.API_KEY_DEFAULT_TTL_DAYS ?? 90,
     warnings,
   };
 }

@@ -5,6 +5,7 @@
  * and immediate revocation on every instance because nothing is cached.
  */
 import { z } from "zod";
+import { getConfig } from "@/lib/config";
 import { db, sql, type Prisma } from "@/lib/db";
 import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
@@ -22,9 +23,19 @@ export const apiKeyCreateSchema = z.object({
     .min(1)
     .max(ALL_SCOPES.length)
     .default(["mcp:tools", "partner:read", "groups:read", "members:read"]),
-  /** Days until expiry; omitted → never. */
-  expires_in_days: z.coerce.number().int().min(1).max(3650).optional(),
+  /** Days until expiry (1..3650); omitted → API_KEY_DEFAULT_TTL_DAYS (90); a key that never expires only as `"never"`. */
+  expires_in_days: z
+    .union([z.literal("never"), z.coerce.number().int().min(1).max(3650)], { error: 'must be a number of days from 1 to 3650, or "never"' })
+    .optional(),
 });
+
+/** Whom a key belongs to: a person (users.id) or an OAuth client (oauth_clients.id), as on the API-key principal. */
+export type ApiKeyOwner = { kind: "user"; userId: string } | { kind: "oauth_client"; oauthClientRowId: string };
+
+/** A key as its partner's owners and admins see it: with whom it belongs to (a person's email or a client's name). */
+export interface PartnerApiKeyView extends ApiKeyView {
+  owner: { kind: "user"; id: string; label: string } | { kind: "oauth_client"; id: string; clientId: string; label: string };
+}
 
 export interface ApiKeyView {
   id: string;
@@ -58,8 +69,22 @@ function toView(row: { id: string; name: string; keyPrefix: string; scopes: stri
 
 type Actor = { type: AuditActorType; id: string };
 
+/** The `where` of one owner's keys; a bare string is a users.id. */
+function ownerWhere(owner: ApiKeyOwner | string): Prisma.ApiKeyWhereInput {
+  if (typeof owner === "string") return { ownerUserId: owner };
+  return owner.kind === "user" ? { ownerUserId: owner.userId } : { ownerClientId: owner.oauthClientRowId };
+}
+
+/** When a new key expires: `"never"` → null, a number of days, or the configured default (API_KEY_DEFAULT_TTL_DAYS). */
+function expiryFor(expiresInDays: number | "never" | undefined): Date | null {
+  if (expiresInDays === "never") return null;
+  return new Date(Date.now() + (expiresInDays ?? getConfig().apiKeyDefaultTtlDays) * 86_400_000);
+}
+
 /**
- * Creates a key for a member of the tenant. @returns the key (shown once) and its view
+ * Creates a key for a member of the tenant. It expires after `expires_in_days`, or API_KEY_DEFAULT_TTL_DAYS (90)
+ * when omitted; only `expires_in_days: "never"` makes a key that never expires.
+ * @returns the key (shown once) and its view
  * @throws ZodError for bad input
  */
 export async function createApiKey(partnerId: string, ownerUserId: string, input: unknown, actor: Actor): Promise<{ apiKey: string; key: ApiKeyView }> {
@@ -74,11 +99,11 @@ export async function createApiKey(partnerId: string, ownerUserId: string, input
         keyDigest: secret.digest,
         keyPrefix: secret.displayPrefix,
         scopes: data.scopes,
-        expiresAt: data.expires_in_days ? new Date(Date.now() + data.expires_in_days * 86_400_000) : null,
+        expiresAt: expiryFor(data.expires_in_days),
       },
       select: viewSelect,
     });
-    await tx.auditEvent.create({ data: auditRow({ action: "api_key.created", actor, partnerId, target: { type: "api_key", id: row.id }, metadata: { name: data.name, scopes: data.scopes, prefix: secret.displayPrefix } }) });
+    await tx.auditEvent.create({ data: auditRow({ action: "api_key.created", actor, partnerId, target: { type: "api_key", id: row.id }, metadata: { name: data.name, scopes: data.scopes, prefix: secret.displayPrefix, expiresAt: row.expiresAt?.toISOString() ?? null } }) });
     return toView(row);
   });
   return { apiKey: secret.secret, key };
@@ -128,9 +153,9 @@ export async function revokeClientApiKeys(
   return keys.length;
 }
 
-/** A user's keys in their tenant, newest first. */
-export async function listApiKeys(partnerId: string, ownerUserId: string): Promise<ApiKeyView[]> {
-  const rows = await db.apiKey.findMany({ where: { partnerId, ownerUserId }, select: viewSelect, orderBy: { createdAt: "desc" }, take: 200 });
+/** One owner's keys in their tenant (a person's, or an OAuth client's), newest first; `owner` as a string is a users.id. */
+export async function listApiKeys(partnerId: string, owner: ApiKeyOwner | string): Promise<ApiKeyView[]> {
+  const rows = await db.apiKey.findMany({ where: { partnerId, ...ownerWhere(owner) }, select: viewSelect, orderBy: { createdAt: "desc" }, take: 200 });
   return rows.map(toView);
 }
 
@@ -140,16 +165,61 @@ export async function listTenantApiKeys(partnerId: string): Promise<ApiKeyView[]
   return rows.map(toView);
 }
 
+const partnerViewSelect = { ...viewSelect, ownerUser: { select: { id: true, email: true, name: true } }, ownerClient: { select: { id: true, clientId: true, name: true } } } as const;
+
+function toPartnerView({ ownerUser, ownerClient, ...row }: Prisma.ApiKeyGetPayload<{ select: typeof partnerViewSelect }>): PartnerApiKeyView {
+  const owner: PartnerApiKeyView["owner"] = ownerClient
+    ? { kind: "oauth_client", id: ownerClient.id, clientId: ownerClient.clientId, label: ownerClient.name }
+    : { kind: "user", id: ownerUser?.id ?? "", label: ownerUser?.email ?? ownerUser?.name ?? "(unknown)" };
+  return { ...toView(row), owner };
+}
+
 /**
- * Revokes one of the user's keys; it fails on its next request, on every instance.
- * @throws NotFoundError (404) for a key that is not the user's (another tenant's included)
+ * Every key of a tenant with its owner (a person's email, or an OAuth client's name), newest first, up to 500: for
+ * the partner's owners and admins (the caller's policy demands `partnerRole: "admin"`).
  */
-export async function revokeApiKey(partnerId: string, ownerUserId: string, keyId: string, actor: Actor): Promise<ApiKeyView> {
+export async function listPartnerApiKeys(partnerId: string): Promise<PartnerApiKeyView[]> {
+  const rows = await db.apiKey.findMany({ where: { partnerId }, select: partnerViewSelect, orderBy: { createdAt: "desc" }, take: 500 });
+  return rows.map(toPartnerView);
+}
+
+/**
+ * One key of the tenant with its owner (`GET /auth/me` for an API key).
+ * @throws NotFoundError (404) for a key of another tenant or none
+ */
+export async function getPartnerApiKey(partnerId: string, keyId: string): Promise<PartnerApiKeyView> {
+  const row = await db.apiKey.findFirst({ where: { id: keyId, partnerId }, select: partnerViewSelect });
+  if (!row) throw new NotFoundError("No such API key.");
+  return toPartnerView(row);
+}
+
+/**
+ * Revokes one of an owner's keys (a person's, or, through the key itself, an OAuth client's); it fails on its next
+ * request, on every instance. Revoking a revoked key answers its view again, without a second audit event.
+ * @param owner the owner, or a users.id
+ * @throws NotFoundError (404) for a key that is not this owner's (another owner's or tenant's included)
+ */
+export async function revokeApiKey(partnerId: string, owner: ApiKeyOwner | string, keyId: string, actor: Actor): Promise<ApiKeyView> {
+  return revokeWhere({ id: keyId, partnerId, ...ownerWhere(owner) }, partnerId, actor, {});
+}
+
+/**
+ * Revokes any key of the tenant, whoever owns it (a member's, or one an OAuth client obtained through
+ * `POST /auth/client`): for the partner's owners and admins. Audited as `api_key.revoked` with `by: partner_admin`.
+ * @throws NotFoundError (404) for a key of another tenant or none
+ */
+export async function revokePartnerApiKey(partnerId: string, keyId: string, actor: Actor): Promise<ApiKeyView> {
+  return revokeWhere({ id: keyId, partnerId }, partnerId, actor, { by: "partner_admin" });
+}
+
+async function revokeWhere(where: Prisma.ApiKeyWhereInput, partnerId: string, actor: Actor, metadata: Record<string, string>): Promise<ApiKeyView> {
   return db.$transaction(async (tx) => {
-    const key = await tx.apiKey.findFirst({ where: { id: keyId, partnerId, ownerUserId }, select: { id: true, revokedAt: true } });
+    const key = await tx.apiKey.findFirst({ where, select: { id: true, revokedAt: true, keyPrefix: true } });
     if (!key) throw new NotFoundError("No such API key.");
-    const row = await tx.apiKey.update({ where: { id: keyId }, data: { revokedAt: key.revokedAt ?? new Date() }, select: viewSelect });
-    if (!key.revokedAt) await tx.auditEvent.create({ data: auditRow({ action: "api_key.revoked", actor, partnerId, target: { type: "api_key", id: keyId } }) });
+    const row = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() }, select: viewSelect });
+    if (!key.revokedAt) {
+      await tx.auditEvent.create({ data: auditRow({ action: "api_key.revoked", actor, partnerId, target: { type: "api_key", id: key.id }, metadata: { ...metadata, prefix: key.keyPrefix } }) });
+    }
     return toView(row);
   });
 }

@@ -1,4 +1,4 @@
-import type { ApiKeyView } from "@/lib/api-keys/api-keys";
+import type { ApiKeyView, PartnerApiKeyView } from "@/lib/api-keys/api-keys";
 
 /** JSON shape of an API key (never its secret, except `api_key` once at creation). */
 export function apiKeyJson(key: ApiKeyView, apiKey?: string) {
@@ -15,4 +15,10 @@ export function apiKeyJson(key: ApiKeyView, apiKey?: string) {
     revoked_at: key.revokedAt,
     created_at: key.createdAt,
   };
+}
+
+/** JSON shape of a key in the partner-wide list: the key plus its owner (a person's email, or an OAuth client's name). */
+export function partnerApiKeyJson(key: PartnerApiKeyView) {
+  const owner = key.owner.kind === "user" ? { kind: "user", id: key.owner.id, email: key.owner.label } : { kind: "oauth_client", id: key.owner.id, client_id: key.owner.clientId, name: key.owner.label };
+  return { ...apiKeyJson(key), owner };
 }

@@ -81,3 +81,22 @@ export const OAUTH_CLIENT_ENDPOINT = definePolicy({
   errors: "oauth",
   maxBodyBytes: 8 * 1024,
 });
+
+/**
+ * API-key self-service (`GET /auth/api-keys`, `DELETE /auth/api-keys/{id}`): a member's session, or an API key acting
+ * on its own owner's keys (a person's or an OAuth client's). No scope is demanded of the key: it sees only metadata
+ * of its owner's keys (never a secret) and can only take access away, which whoever holds a leaked key must be able
+ * to do with nothing but the key; keys from `POST /auth/client` carry only their client's scopes (often just
+ * `mcp:tools`), so a scope would lock them out of revoking themselves. Creating keys stays session-only (a key that
+ * could mint keys would outlive its own revocation).
+ */
+export const KEY_SELF_SERVICE_API = definePolicy({ accept: ["user", "api_key"], partner: "approved", errors: "bearer" });
+
+/**
+ * Every key of the partner (`/api/partner/api-keys`): owners and admins of an approved partner, by session only;
+ * members get 403. Keys never manage other keys of the partner.
+ */
+export const PARTNER_KEYS_API = definePolicy({ accept: ["user"], partner: "approved", partnerRole: "admin", errors: "json" });
+
+/** Server actions on every key of the partner: owners and admins only. */
+export const PARTNER_KEYS_ACTION = definePolicy({ accept: ["user"], partner: "approved", partnerRole: "admin", errors: "app-page" });

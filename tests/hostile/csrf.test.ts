@@ -48,6 +48,7 @@ let tenant: Tenant;
 let adminCookie: string;
 
 const pendingPartner = async () => ({ params: { id: (await createPartner({ status: "pending_approval" })).id } });
+const ownKey = async () => (await createApiKey(tenant.partnerId, tenant.user.id, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).key;
 const ownGroup = async () => (await createGroup(tenant.partnerId, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).id;
 
 /** Cookie-authenticated writes: every unsafe method whose declared policy applies the CSRF rule (see the first test). */
@@ -69,8 +70,12 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
   [routeKey("DELETE", "/api/auth/api-keys/[id]")]: {
     as: "member",
     success: 200,
-    prepare: async () => ({ params: { id: (await createApiKey(tenant.partnerId, tenant.user.id, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).key.id } }),
+    prepare: async () => ({ params: { id: (await ownKey()).id } }),
   },
+  [routeKey("POST", "/auth/api-keys")]: { as: "member", success: 201, prepare: async () => ({ body: { name: unique("csrf") } }) },
+  [routeKey("DELETE", "/auth/api-keys/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: (await ownKey()).id } }) },
+  // Owners and admins revoke any key of the partner (seedTenant's user is the owner).
+  [routeKey("DELETE", "/api/partner/api-keys/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: (await ownKey()).id } }) },
   [routeKey("POST", "/api/admin/allowlist")]: { as: "admin", success: 201, prepare: async () => ({ body: { value: `${unique("csrf")}.test` } }) },
   [routeKey("DELETE", "/api/admin/allowlist/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await allowDomainAsAdmin({ value: `${unique("csrf")}.test` }, systemAdminActor())).id } }) },
   [routeKey("POST", "/api/admin/partners")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF partner") } }) },

@@ -65,7 +65,7 @@ function paramsFor(pattern: string): Record<string, string> {
       ? victim.oauthClient.id
       : pattern.startsWith("/api/admin/allowlist")
         ? targets.allowlistEntryId
-        : pattern.startsWith("/api/auth/api-keys")
+        : pattern.startsWith("/api/auth/api-keys") || pattern.startsWith("/auth/api-keys") || pattern.startsWith("/api/partner/api-keys")
           ? victim.apiKey.id
           : pattern.includes("groups")
             ? victim.groupId

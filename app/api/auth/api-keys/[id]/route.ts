@@ -1,12 +1,4 @@
-import { actorOf } from "@/lib/auth/principal";
-import { MEMBER_API } from "@/lib/auth/policies";
-import { revokeApiKey } from "@/lib/api-keys/api-keys";
-import { apiKeyJson } from "@/lib/api-keys/wire";
-import { route } from "@/lib/next/route";
+// The original path; `/auth/api-keys/{id}` is canonical (README "API keys") and this is its handler and policy.
+export { DELETE } from "@/app/auth/api-keys/[id]/route";
 
 export const dynamic = "force-dynamic";
-
-/** Revoke one of your keys; it fails on its next request everywhere. Someone else's key is 404. */
-export const DELETE = route(MEMBER_API, async (_request, { principal, params }) => Response.json(apiKeyJson(await revokeApiKey(principal.partnerId, principal.userId, params.id, actorOf(principal)))), {
-  params: ["id"],
-});
