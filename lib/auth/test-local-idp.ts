@@ -6,7 +6,9 @@
  * On only when ALL hold:
  *   - GATEHOUSE_TEST_LOCAL_IDP is exactly `1`;
  *   - LOCAL_IDP_URL is an http:// URL on a loopback host (localhost, 127.0.0.0/8, [::1]);
- *   - AUTH_URL (the app's public origin) is on a loopback host too, so nobody but this machine can reach it.
+ *   - AUTH_URL (the app's public origin) is on a loopback host too: sign-in redirects, callbacks and cookies then
+ *     only work for a browser on this machine, and the issuer (which lets anyone sign in as anyone) is reachable
+ *     only from it. (The app process may still listen on every interface; the e2e server binds localhost.)
  */
 
 /** The switch's name (error messages and docs quote it). */
