@@ -43,4 +43,15 @@ test.describe("admin console", () => {
     const response = await page.goto("/admin/partners/no-such-partner");
     expect(response?.status()).toBe(404);
   });
+
+  test("robots.txt and the favicon are served without a session, and keep crawlers out of the signed-in areas", async ({ request }) => {
+    const robots = await request.get("/robots.txt", { maxRedirects: 0 });
+    expect(robots.status()).toBe(200);
+    const text = await robots.text();
+    for (const area of ["/admin", "/partner", "/me", "/portal", "/projects", "/api", "/oauth", "/auth"]) expect(text).toContain(`Disallow: ${area}\n`);
+    expect(text).toContain("Allow: /");
+    const favicon = await request.get("/favicon.svg", { maxRedirects: 0 });
+    expect(favicon.status()).toBe(200);
+    expect(favicon.headers()["content-type"]).toContain("image/svg+xml");
+  });
 });

@@ -51,8 +51,8 @@ export async function seedAdminConsole(databaseUrl: string, cookieName: string):
              CASE WHEN g % 1000 = 0 THEN '${RARE_ACTION}'
                   ELSE (ARRAY['${COMMON_ACTION}', '${COMMON_ACTION}', '${COMMON_ACTION}', '${COMMON_ACTION}', '${COMMON_ACTION}',
                               'group.member_added', 'group.created', 'api_key.created', 'client.link_issued', 'portal.entered'])[1 + g % 10] END,
-             'user', 'bench-u' || (1 + g % ${ADMIN_CONSOLE_PARTNERS * 2}), 'bench-p' || (1 + (g * 7919) % ${ADMIN_CONSOLE_PARTNERS}),
-             'partner', 'bench-p' || (1 + (g * 7919) % ${ADMIN_CONSOLE_PARTNERS}), '10.0.0.' || (g % 250), '{"bench": true}'
+             'user', 'bench-u' || (1 + g % ${ADMIN_CONSOLE_PARTNERS * 2}), 'bench-p' || (1 + (g::bigint * 7919) % ${ADMIN_CONSOLE_PARTNERS}),
+             'partner', 'bench-p' || (1 + (g::bigint * 7919) % ${ADMIN_CONSOLE_PARTNERS}), '10.0.0.' || (g % 250), '{"bench": true}'
         FROM generate_series(1, ${ADMIN_CONSOLE_EVENTS}) g`);
     await client.query(`INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES ('bench-admin', 'admin@bench.test', 'Bench Admin', 'admin', now(), now())`);
     const token = `bench-${crypto.randomUUID()}`;
