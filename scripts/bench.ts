@@ -12,6 +12,10 @@
  *    process of its own too.
  * 5. Writes bench/results.md and bench/results.json.
  *
+ * `--only admin-console` is a run of its own (scripts/bench-admin-console.ts): the admin console against 10,000
+ * partners and 1,000,000 audit events, at 2 connections, p95 against the 100 ms target, with the query plans; it
+ * writes bench/admin-console.md and the "Admin console" section of bench/results.md.
+ *
  * Options: `--duration <s>` (10), `--warmup <s>` (3), `--connections <n>` (50), `--reuse-build` (skip `next build`
  * when `.next-bench` exists: local iteration only), `--only floor,token,…` (a subset of scenario ids, printed and
  * written to bench/.tmp/results-partial.json instead of bench/results.*: for experiments), `--profile` (instead of the benchmark: CPU-profile `next start`
@@ -19,7 +23,7 @@
  */
 import { spawn, spawnSync, fork } from "node:child_process";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -32,6 +36,7 @@ import { prepareTestDatabase } from "./lib/test-database.ts";
 import { PEER_CLIENT } from "./bench-peer.ts";
 import type { LoadResult, LoadSpec } from "./bench-load.ts";
 import { formatProfileSummary, summarizeProfile } from "./bench-profile.ts";
+import { ADMIN_CONSOLE_EVENTS, ADMIN_CONSOLE_PARTNERS, COMMON_ACTION, explainAll, PARTNER_LIST_STATEMENTS, RARE_ACTION, seedAdminConsole } from "./bench-admin-console.ts";
 
 const { values: options } = parseArgs({
   options: {
@@ -408,7 +413,7 @@ Gatehouse \`/oauth/token\` ÷ oidc-provider \`/token\` throughput: **${peerRatio
 | --- | ---: | :---: |
 ${targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? "yes" : "**no**"} |`).join("\n")}
 `;
-  writeFileSync(path.join(BENCH_DIR, "results.md"), markdown);
+  writeFileSync(path.join(BENCH_DIR, "results.md"), `${markdown}${adminConsoleSection()}`);
   log(`wrote bench/results.md and bench/results.json`);
   console.log(`\n${markdown}`);
 }
@@ -453,10 +458,96 @@ async function runProfile(): Promise<void> {
   }
 }
 
+const ADMIN_CONSOLE_HEADING = "\n## Admin console at scale";
+
+/** The admin-console section of bench/results.md (its own run writes it; a full run keeps it). */
+function adminConsoleSection(): string {
+  const file = path.join(BENCH_DIR, "results.md");
+  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const at = current.indexOf(ADMIN_CONSOLE_HEADING);
+  return at === -1 ? "" : current.slice(at);
+}
+
+/** `--only admin-console`: the admin console with 10,000 partners and 1,000,000 audit events (see the header). */
+async function runAdminConsoleBenchmark(): Promise<void> {
+  const connections = 2;
+  buildBenchApp();
+  const database = await prepareTestDatabase("bench");
+  Object.assign(process.env, APP_ENV, { DATABASE_URL: database.url });
+  let app: (AppServer & { base: string }) | undefined;
+  try {
+    const { sessionCookieName } = await import("@/lib/auth/session-cookie");
+    log(`seeding ${ADMIN_CONSOLE_PARTNERS} partners and ${ADMIN_CONSOLE_EVENTS} audit events …`);
+    const fixtures = await seedAdminConsole(database.url, sessionCookieName(true));
+    log(`seeded in ${fixtures.seedSeconds.toFixed(0)} s`);
+    app = await startApp(database.url, {}, "app-admin-console");
+    const get = (id: string, title: string, pathAndQuery: string, expect: string, target = true): Scenario & { target: boolean } => ({
+      id,
+      title,
+      spec: { url: `${app!.base}${pathAndQuery}`, method: "GET", headers: { cookie: fixtures.adminCookie } },
+      expect,
+      target,
+    });
+    const scenarios = [
+      get("audit-partner", "/admin/audit?partner_id= (page)", `/admin/audit?partner_id=${fixtures.partnerId}`, fixtures.partnerName),
+      get("audit-action-common", `/admin/audit?action=${COMMON_ACTION} (page; half of all events)`, `/admin/audit?action=${COMMON_ACTION}`, COMMON_ACTION),
+      get("audit-action-rare", `/admin/audit?action=${RARE_ACTION} (page; 0.1% of events)`, `/admin/audit?action=${RARE_ACTION}`, RARE_ACTION),
+      get("partners", "/admin/partners (pending tab, the default)", "/admin/partners", "Bench Partner"),
+      get("partners-approved", "/admin/partners?tab=approved (7,000 partners)", "/admin/partners?tab=approved", "Bench Partner"),
+      get("api-audit-partner", "GET /api/admin/audit?partner_id=", `/api/admin/audit?partner_id=${fixtures.partnerId}`, fixtures.partnerId, false),
+      get("api-audit-action", `GET /api/admin/audit?action=${COMMON_ACTION}`, `/api/admin/audit?action=${COMMON_ACTION}`, COMMON_ACTION, false),
+      get("audit-unfiltered", "/admin/audit (no filter)", "/admin/audit", "Bench Partner", false),
+      get("partner-detail", "/admin/partners/{id} (detail)", `/admin/partners/${fixtures.partnerId}`, fixtures.partnerName, false),
+    ];
+    const results: (LoadResult & { title: string; target: boolean })[] = [];
+    for (const scenario of scenarios) {
+      const result = await measure(scenario, connections, DURATION, Math.min(WARMUP, 2));
+      results.push({ ...result, title: scenario.title, target: scenario.target });
+      log(`${scenario.title}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, errors ${result.errors}`);
+    }
+    const { auditSearchStatement, parseAuditSearch } = await import("@/lib/audit/search");
+    const plans = await explainAll(database.url, [
+      { title: "audit search by partner (page 1)", ...(await auditSearchStatement(parseAuditSearch({ partner_id: fixtures.partnerId }))) },
+      { title: `audit search by action ${COMMON_ACTION} (page 1)`, ...(await auditSearchStatement(parseAuditSearch({ action: COMMON_ACTION }))) },
+      { title: `audit search by action ${RARE_ACTION} (page 1)`, ...(await auditSearchStatement(parseAuditSearch({ action: RARE_ACTION }))) },
+      ...PARTNER_LIST_STATEMENTS,
+    ]);
+    const rows = results.map((r) => `| ${r.title} | ${r.rps.toFixed(0)} | ${r.p50} | **${r.p95}** | ${r.p99} | ${r.errors} | ${r.target ? (r.p95 <= 100 && r.errors === 0 ? "yes" : "**no**") : "—"} |`);
+    const section = `${ADMIN_CONSOLE_HEADING} (\`npm run bench -- --only admin-console\`)
+
+${new Date().toISOString()} · commit ${gitCommit()} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown"} · load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" / ")}
+
+${ADMIN_CONSOLE_PARTNERS.toLocaleString("en")} partners, ${(ADMIN_CONSOLE_PARTNERS * 2).toLocaleString("en")} members and ${ADMIN_CONSOLE_EVENTS.toLocaleString("en")} audit events (seeded in SQL in ${fixtures.seedSeconds.toFixed(0)} s),
+a signed-in admin, production build, ${connections} connections, ${Math.min(WARMUP, 2)} s warm-up then ${DURATION} s per row. Target: p95 ≤ 100 ms.
+p95 is computed from every response's time; p50/p99 are autocannon's. Query plans: bench/admin-console.md.
+
+| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | target met |
+| --- | ---: | ---: | ---: | ---: | ---: | :---: |
+${rows.join("\n")}
+`;
+    const file = path.join(BENCH_DIR, "results.md");
+    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results (`npm run bench`)\n";
+    const at = current.indexOf(ADMIN_CONSOLE_HEADING);
+    writeFileSync(file, `${at === -1 ? current.trimEnd() + "\n" : current.slice(0, at)}${section}`);
+    const planText = plans.map((p) => `### ${p.title}\n\n\`\`\`\n${p.plan}\n\`\`\`\n`).join("\n");
+    writeFileSync(path.join(BENCH_DIR, "admin-console.md"), `# Admin console at scale: figures and query plans\n${section.slice(ADMIN_CONSOLE_HEADING.length)}\n## EXPLAIN (ANALYZE, BUFFERS)\n\n${planText}`);
+    log("wrote the admin console section of bench/results.md and bench/admin-console.md");
+    console.log(section);
+  } finally {
+    await app?.stop();
+    const { db } = await import("@/lib/db");
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
 mkdirSync(TMP_DIR, { recursive: true });
 const started = Date.now();
 try {
-  await (options.profile ? runProfile() : runBenchmark());
+  await (options.profile ? runProfile() : options.only === "admin-console" ? runAdminConsoleBenchmark() : runBenchmark());
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } catch (error) {
   console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);

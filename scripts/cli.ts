@@ -17,7 +17,11 @@ const USAGE = `Usage: npm run gatehouse -- <command> [options]
 
 Commands:
   admin create --email <email> [--name <name>]   create an admin, or promote an existing user
-  users list [--role admin|partner] [--limit N] [--cursor ID]
+  users list [--role admin|partner] [--partner <partnerId>] [--limit N] [--cursor <nextCursor>]
+  users promote <userId>                          make a user an admin (audited)
+  users demote <userId>                           take the admin role away (never the last admin)
+  audit search [--partner <id>] [--actor <email|id|system>] [--action <a.b|a.*>] [--target <id|type:id>]
+               [--since <date>] [--until <date>] [--limit N] [--cursor <nextCursor>]
   partners create --name <name> [--domain <domain>] [--approve]
   partners list [--status pending_approval|approved|rejected|suspended] [--q <search>] [--page N]
   partners approve <id>
@@ -73,14 +77,39 @@ const commands: Record<string, Handler> = {
   "users list": async (args) => {
     const { values } = parseArgs({
       args,
-      options: { role: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
+      options: { role: { type: "string" }, partner: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
       strict: true,
     });
     if (values.role && values.role !== "admin" && values.role !== "partner") throw new UsageError("users list: --role must be admin or partner");
     const limit = values.limit ? Number(values.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200)) throw new UsageError("users list: --limit must be 1..200");
     const { listUsersAsAdmin } = await import("../lib/auth/users.ts");
-    return listUsersAsAdmin(SYSTEM, { role: values.role as "admin" | "partner" | undefined, limit, cursor: values.cursor });
+    return listUsersAsAdmin(SYSTEM, { role: values.role as "admin" | "partner" | undefined, partnerId: values.partner, limit, cursor: values.cursor });
+  },
+  "users promote": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { setUserAdminAsAdmin } = await import("../lib/auth/users.ts");
+    return setUserAdminAsAdmin(requireId(positionals, "users promote <userId>"), "promote", SYSTEM);
+  },
+  "users demote": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { setUserAdminAsAdmin } = await import("../lib/auth/users.ts");
+    return setUserAdminAsAdmin(requireId(positionals, "users demote <userId>"), "demote", SYSTEM);
+  },
+  "audit search": async (args) => {
+    const text = { type: "string" } as const;
+    const { values } = parseArgs({ args, options: { partner: text, actor: text, action: text, target: text, since: text, until: text, limit: text, cursor: text }, strict: true });
+    const { searchAuditEventsAsAdmin } = await import("../lib/audit/search.ts");
+    return searchAuditEventsAsAdmin(SYSTEM, {
+      partner_id: values.partner,
+      actor: values.actor,
+      action: values.action,
+      target: values.target,
+      from: values.since,
+      to: values.until,
+      limit: values.limit,
+      cursor: values.cursor,
+    });
   },
   "partners create": async (args) => {
     const { values } = parseArgs({ args, options: { name: { type: "string" }, domain: { type: "string" }, approve: { type: "boolean" } }, strict: true });

@@ -83,6 +83,7 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
   [routeKey("POST", "/api/admin/oauth/clients")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF client"), partner_id: tenant.partnerId, scopes: "groups:read" } }) },
   [routeKey("DELETE", "/api/admin/oauth/clients/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await oauthClient()).id } }) },
   [routeKey("POST", "/api/admin/oauth/clients/[id]/[action]")]: { as: "admin", success: 200, prepare: async () => ({ params: { id: (await oauthClient()).id, action: "rotate-secret" } }) },
+  [routeKey("POST", "/api/admin/users/[id]/[action]")]: { as: "admin", success: 200, prepare: async () => ({ params: { id: (await createUser()).id, action: "promote" } }) },
   [routeKey("POST", "/projects/[id]/portal-preview")]: {
     as: "member",
     success: 303,
@@ -98,14 +99,15 @@ async function oauthClient() {
 
 /** What a forged write could touch: the member's tenant, and the admin-managed tables. */
 async function worldSnapshot(): Promise<string> {
-  const [own, allowlist, partners, oauthClients, audit] = await Promise.all([
+  const [own, allowlist, partners, oauthClients, admins, audit] = await Promise.all([
     tenantSnapshot(tenant.partnerId),
     db.allowlistEntry.findMany({ orderBy: { id: "asc" } }),
     db.partner.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, updatedAt: true } }),
     db.oAuthClient.findMany({ orderBy: { id: "asc" }, select: { id: true, secretDigest: true, disabledAt: true } }),
+    db.user.findMany({ where: { role: "admin" }, orderBy: { id: "asc" }, select: { id: true } }),
     db.auditEvent.count(),
   ]);
-  return JSON.stringify({ own, allowlist, partners, oauthClients, audit });
+  return JSON.stringify({ own, allowlist, partners, oauthClients, admins, audit });
 }
 
 let policies: Map<string, DeclaredPolicy>;

@@ -144,6 +144,16 @@ const TENANT_SCOPED: Record<string, ScopedRoute> = {
   [routeKey("GET", "/api/admin/allowlist")]: { credentials: adminOnly, variants: () => [{ expect: "not_found" }] },
   [routeKey("POST", "/api/admin/allowlist")]: { credentials: adminOnly, variants: () => [{ body: { value: "tenant-b-takeover.test" }, expect: "not_found" }] },
   [routeKey("DELETE", "/api/admin/allowlist/[id]")]: { credentials: adminOnly, variants: (a) => [{ params: { id: a.partnerId }, expect: "not_found" }] },
+  [routeKey("GET", "/api/admin/audit")]: { credentials: adminOnly, variants: (a) => [{ expect: "not_found" }, { query: `?partner_id=${a.partnerId}`, expect: "not_found" }] },
+  [routeKey("GET", "/api/admin/audit/export")]: { credentials: adminOnly, variants: (a) => [{ expect: "not_found" }, { query: `?partner_id=${a.partnerId}`, expect: "not_found" }] },
+  [routeKey("GET", "/api/admin/users")]: { credentials: adminOnly, variants: (a) => [{ expect: "not_found" }, { query: `?partner_id=${a.partnerId}`, expect: "not_found" }] },
+  [routeKey("POST", "/api/admin/users/[id]/[action]")]: {
+    credentials: adminOnly,
+    variants: (a, b) => [
+      { params: { id: b.user.id, action: "promote" }, expect: "not_found" }, // B's member making themself an admin
+      { params: { id: a.user.id, action: "demote" }, expect: "not_found" },
+    ],
+  },
 };
 
 /**

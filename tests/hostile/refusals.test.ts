@@ -59,22 +59,19 @@ function discoverServerActions(): { id: string; file: string; name: string; page
 
 /** Fills a page's or route's dynamic segments with A's objects (or the admins' ones). */
 function paramsFor(pattern: string): Record<string, string> {
-  const id = pattern.startsWith("/api/admin/partners")
-    ? targets.pendingPartnerId
-    : pattern.startsWith("/api/admin/oauth/clients")
-      ? victim.oauthClient.id
-      : pattern.startsWith("/api/admin/allowlist")
-        ? targets.allowlistEntryId
-        : pattern.startsWith("/api/auth/api-keys") || pattern.startsWith("/auth/api-keys") || pattern.startsWith("/api/partner/api-keys")
-          ? victim.apiKey.id
-          : pattern.includes("groups")
-            ? victim.groupId
-            : pattern.includes("clients")
-              ? victim.portalClientId
-              : pattern.startsWith("/projects/")
-                ? victim.unlinkedProjectId
-                : victim.projectId;
-  const action = pattern.startsWith("/api/admin/oauth") ? "rotate-secret" : "approve";
+  // The first rule whose prefix (or fragment) the pattern has names the object its [id] aims at.
+  const rules: [(pattern: string) => boolean, string][] = [
+    [(p) => p.startsWith("/api/admin/partners") || p.startsWith("/admin/partners/"), targets.pendingPartnerId],
+    [(p) => p.startsWith("/api/admin/users"), victim.user.id],
+    [(p) => p.startsWith("/api/admin/oauth/clients"), victim.oauthClient.id],
+    [(p) => p.startsWith("/api/admin/allowlist"), targets.allowlistEntryId],
+    [(p) => p.startsWith("/api/auth/api-keys") || p.startsWith("/auth/api-keys") || p.startsWith("/api/partner/api-keys"), victim.apiKey.id],
+    [(p) => p.includes("groups"), victim.groupId],
+    [(p) => p.includes("clients"), victim.portalClientId],
+    [(p) => p.startsWith("/projects/"), victim.unlinkedProjectId],
+  ];
+  const id = rules.find(([matches]) => matches(pattern))?.[1] ?? victim.projectId;
+  const action = pattern.startsWith("/api/admin/oauth") ? "rotate-secret" : pattern.startsWith("/api/admin/users") ? "promote" : "approve";
   return { id, userId: victim.colleague.id, action, token: "gpl_not-a-real-link", nextauth: "session" };
 }
 
@@ -101,13 +98,14 @@ function actionFields(): Record<string, string> {
 
 /** The admin-managed world a refused write could touch. */
 async function adminWorld(): Promise<string> {
-  const [partners, allowlist, oauthClients, outbox] = await Promise.all([
+  const [partners, allowlist, oauthClients, outbox, admins] = await Promise.all([
     db.partner.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true } }),
     db.allowlistEntry.findMany({ orderBy: { id: "asc" } }),
     db.oAuthClient.findMany({ orderBy: { id: "asc" }, select: { id: true, secretDigest: true, disabledAt: true } }),
     db.outboxEmail.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, nextAttemptAt: true } }),
+    db.user.findMany({ where: { role: "admin" }, orderBy: { id: "asc" }, select: { id: true } }),
   ]);
-  return JSON.stringify({ partners, allowlist, oauthClients, outbox });
+  return JSON.stringify({ partners, allowlist, oauthClients, outbox, admins });
 }
 
 /** The needles found in a response, ignoring ids the request itself named (echoing input back is no leak). */

@@ -96,4 +96,19 @@ describe("operator CLI", () => {
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toMatch(/already on the allowlist/);
   });
+  it("promotes and demotes a user, and searches the audit log as JSON", async () => {
+    const user = await db.user.create({ data: { email: `cli-${Date.now()}@example.test`, role: "partner" } });
+    expect(JSON.parse((await gatehouse("users", "promote", user.id)).stdout)).toMatchObject({ id: user.id, role: "admin" });
+    expect((await gatehouse("users", "promote", user.id)).code).toBe(2);
+    expect(JSON.parse((await gatehouse("users", "demote", user.id)).stdout)).toMatchObject({ id: user.id, role: "partner" });
+
+    const found = await gatehouse("audit", "search", "--target", `user:${user.id}`, "--action", "user.*", "--since", "2020-01-01", "--limit", "10");
+    expect(found.code).toBe(0);
+    const { events } = JSON.parse(found.stdout) as { events: { action: string; actorType: string }[] };
+    expect(events.map((e) => e.action)).toEqual(["user.demoted_from_admin", "user.promoted_to_admin"]);
+    expect(events.every((e) => e.actorType === "system")).toBe(true);
+    const bad = await gatehouse("audit", "search", "--since", "last tuesday");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/from: must be a date/);
+  });
 });

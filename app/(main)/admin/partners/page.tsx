@@ -65,7 +65,11 @@ export default page(adminPage("/admin/partners"), async ({ principal: { admin },
             <li key={partner.id} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid={`partner-${partner.primaryDomain ?? partner.id}`}>
               <div className="flex flex-wrap items-start justify-between gap-4">
                 <div className="space-y-1">
-                  <h2 className="font-semibold">{partner.name}</h2>
+                  <h2 className="font-semibold">
+                    <Link href={`/admin/partners/${encodeURIComponent(partner.id)}`} className="hover:text-brand-700 hover:underline">
+                      {partner.name}
+                    </Link>
+                  </h2>
                   <p className="text-sm text-slate-600">
                     {partner.primaryDomain ?? "no domain"} · {partner.memberCount} member{partner.memberCount === 1 ? "" : "s"} · owner {partner.owner?.email ?? "—"} · signed up {formatDateTime(partner.createdAt)}
                   </p>
