@@ -21,7 +21,7 @@ export async function createPartner(options: { status?: "pending_approval" | "ap
   });
 }
 
-export async function createUser(options: { partnerId?: string; role?: "admin" | "partner"; email?: string; partnerRole?: "owner" | "member" } = {}) {
+export async function createUser(options: { partnerId?: string; role?: "admin" | "partner"; email?: string; partnerRole?: "owner" | "admin" | "member" } = {}) {
   return db.user.create({
     data: {
       email: options.email ?? `${unique("user")}@example.test`,
