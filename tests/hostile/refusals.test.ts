@@ -67,6 +67,8 @@ function paramsFor(pattern: string): Record<string, string> {
         ? targets.allowlistEntryId
         : pattern.startsWith("/api/auth/api-keys")
           ? victim.apiKey.id
+          : pattern.startsWith("/api/partner/invitations")
+            ? victim.invitationId
           : pattern.includes("groups")
             ? victim.groupId
             : pattern.includes("clients")
@@ -87,6 +89,8 @@ function actionFields(): Record<string, string> {
     clientId: victim.portalClientId,
     accessTokenId: victim.portalLink.id,
     keyId: victim.apiKey.id,
+    invitationId: victim.invitationId,
+    role: "owner",
     projectId: victim.projectId,
     emailId: targets.outboxEmailId,
     entryId: targets.allowlistEntryId,
