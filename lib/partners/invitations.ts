@@ -135,6 +135,6 @@ export async function acceptInvitationAtSignIn(
   if (!invitation) return null;
   const claimed = await tx.partnerInvitation.updateMany({ where: { id: invitation.id, acceptedAt: null, revokedAt: null }, data: { acceptedAt: new Date(), acceptedById: facts.userId } });
   if (claimed.count !== 1) return null;
-  await tx.user.update({ where: { id: facts.userId }, data: { partnerId: invitation.partnerId, partnerRole: invitation.role } });
+  await tx.user.update({ where: { id: facts.userId }, data: { partnerId: invitation.partnerId, partnerRole: invitation.role, removedFromPartnerId: null } });
   return { partnerId: invitation.partnerId, role: invitation.role, invitationId: invitation.id };
 }

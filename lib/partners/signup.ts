@@ -61,7 +61,7 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
     where: { provider: facts.provider, providerAccountId: facts.providerAccountId },
     data: { idpOrganization: organization.kind === "organization" ? organization.organization : null },
   });
-  const current = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, role: true, partnerId: true } });
+  const current = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, role: true, partnerId: true, removedFromPartnerId: true } });
   const email = current.email?.toLowerCase() ?? null;
   // Users of an unvouched email are stored without one (entraUser); checked again here so that no path can make
   // an admin out of an address nobody verified.
@@ -104,6 +104,9 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
       await tx.user.update({ where: { id: userId }, data: { partnerId: unclaimed.id, partnerRole: unclaimed.ownerUserId ? "member" : "owner" } });
       await audit("partner.claimed", unclaimed.id, { email, provider: orgKey.provider }, { type: "partner", id: unclaimed.id });
       outcome = { kind: "joined", partnerId: unclaimed.id };
+    } else if (existing && existing.id === current.removedFromPartnerId) {
+      // Removed by this partner: only a new invitation brings them back, not their organisation.
+      outcome = { kind: "no_partner" };
     } else if (existing) {
       await tx.user.update({ where: { id: userId }, data: { partnerId: existing.id, partnerRole: "member" } });
       await audit("partner.member_joined", existing.id, { email }, { type: "user", id: userId });

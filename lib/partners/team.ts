@@ -65,7 +65,8 @@ export async function removeMember(partnerId: string, userId: string, actor: Tea
     const member = await lockedMember(tx, partnerId, userId);
     assertMayTouch(actor, member.partnerRole);
     if (member.partnerRole === "owner" && (await ownerCount(tx, partnerId)) <= 1) throw new ConflictError(LAST_OWNER);
-    await tx.user.update({ where: { id: userId }, data: { partnerId: null, partnerRole: null } });
+    // Remembered so that their next sign-in does not let them straight back in by their organisation.
+    await tx.user.update({ where: { id: userId }, data: { partnerId: null, partnerRole: null, removedFromPartnerId: partnerId } });
     await tx.groupMembership.deleteMany({ where: { userId, group: { partnerId } } });
     await tx.partner.updateMany({ where: { id: partnerId, ownerUserId: userId }, data: { ownerUserId: null } });
     const sessions = await tx.session.deleteMany({ where: { userId } });

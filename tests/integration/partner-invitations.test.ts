@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { createInvitation } from "@/lib/partners/invitations";
+import { removeMember } from "@/lib/partners/team";
 import { LOCAL_GITHUB_USERS, startLocalGitHub, type LocalGitHub } from "../../scripts/lib/local-github.ts";
 import { LOCAL_IDP_USERS, startLocalIdp, type LocalIdp } from "../../scripts/lib/local-idp.ts";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
@@ -142,6 +143,25 @@ describe("invitations accepted at sign-in", () => {
     await signIn("google", idpUser("carol@globex.test"));
     expect((await db.user.findUniqueOrThrow({ where: { email: "carol@globex.test" } })).partnerId).not.toBe(partner.id);
     expect(await db.partnerInvitation.findUniqueOrThrow({ where: { id: invitation.id }, select: { acceptedAt: true } })).toEqual({ acceptedAt: null });
+  });
+});
+
+describe("a removed member", () => {
+  it("does not rejoin by their organisation at the next sign-in, only by a new invitation", async () => {
+    await signIn("microsoft-entra-id", idpUser("erin@contoso.test"));
+    await signIn("microsoft-entra-id", idpUser("frank@contoso.test"));
+    const erin = await db.user.findUniqueOrThrow({ where: { email: "erin@contoso.test" } });
+    const frank = await db.user.findUniqueOrThrow({ where: { email: "frank@contoso.test" } });
+    expect(frank.partnerId).toBe(erin.partnerId);
+    const partnerId = erin.partnerId!;
+    await removeMember(partnerId, frank.id, { type: "user", id: erin.id, partnerRole: "owner" });
+
+    expect((await signIn("microsoft-entra-id", idpUser("frank@contoso.test"))).pathname).toBe("/start");
+    expect((await db.user.findUniqueOrThrow({ where: { id: frank.id } })).partnerId).toBeNull();
+
+    await createInvitation(partnerId, { email: "frank@contoso.test" }, { type: "user", id: erin.id, partnerRole: "owner" });
+    await signIn("microsoft-entra-id", idpUser("frank@contoso.test"));
+    expect(await db.user.findUniqueOrThrow({ where: { id: frank.id }, select: { partnerId: true, removedFromPartnerId: true } })).toEqual({ partnerId, removedFromPartnerId: null });
   });
 });
 
