@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
+import { endAllUserSessions, endUserSession, listUserSessions } from "@/lib/auth/sessions";
 import { createInvitation } from "@/lib/partners/invitations";
 import { changeMemberRole, removeMember, transferOwnership } from "@/lib/partners/team";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
@@ -124,6 +125,23 @@ describe("invitations API", () => {
     expect((await call("DELETE", `/api/partner/invitations/${created.body!.id}`, { cookie: await sessionCookieFor(owner.id) })).status).toBe(200);
     expect((await call("DELETE", `/api/partner/invitations/${created.body!.id}`, { cookie: await sessionCookieFor(owner.id) })).status).toBe(404);
     await createInvitation(partner.id, { email }, { type: "user", id: owner.id, partnerRole: "owner" }); // re-inviting after a revoke works
+  });
+});
+
+describe("signed-in devices", () => {
+  it("lists a person's sessions, ends one of their own (never someone else's), and signs out everywhere", async () => {
+    const { member, admin } = await team();
+    const laptop = await sessionCookieFor(member.id);
+    const phone = await sessionCookieFor(member.id);
+    const sessions = await listUserSessions(member.id);
+    expect(sessions).toHaveLength(2);
+    const phoneSession = await db.session.findUniqueOrThrow({ where: { sessionToken: phone.split("=")[1]! } });
+    await expect(endUserSession(admin.id, phoneSession.id)).rejects.toMatchObject({ status: 404 });
+    await endUserSession(member.id, phoneSession.id);
+    expect((await call("GET", "/api/partner/me", { cookie: phone })).status).toBe(401);
+    expect((await call("GET", "/api/partner/me", { cookie: laptop })).status).toBe(200);
+    expect(await endAllUserSessions(member.id)).toBe(1);
+    expect((await call("GET", "/api/partner/me", { cookie: laptop })).status).toBe(401);
   });
 });
 
