@@ -22,7 +22,9 @@ test.describe("partner teams", () => {
     await expect(row).toContainText("member");
     await row.getByRole("button", { name: "Remove" }).click();
     await row.getByRole("button", { name: "Confirm remove" }).click();
-    await expect(row.getByRole("status")).toContainText("1 session(s) ended");
+    // The list re-renders without frank.
+    await expect(page.getByTestId("member-frank@contoso.test")).toHaveCount(0);
+    expect(await sql(`SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'frank@contoso.test'`)).toHaveLength(0);
 
     await frank.reload();
     await expect(frank).toHaveURL(/\/sign-in/);
@@ -30,6 +32,23 @@ test.describe("partner teams", () => {
     const [removed] = await sql<{ partner_id: string | null }>(`SELECT partner_id FROM users WHERE email = 'frank@contoso.test'`);
     expect(removed!.partner_id).toBeNull();
     await frankContext.close();
+  });
+
+  test("the signed-in devices list on /me signs another device out", async ({ page, browser }) => {
+    const other = await browser.newContext();
+    await signInAs(await other.newPage(), "microsoft", "erin@contoso.test");
+    await signInAs(page, "microsoft", "erin@contoso.test");
+    await page.goto("/me");
+    const devices = page.getByRole("list", { name: "Signed-in devices" });
+    await expect(devices.getByTestId("device").filter({ hasText: "(this device)" })).toHaveCount(1);
+    const others = devices.getByTestId("device").filter({ hasNotText: "(this device)" });
+    const count = await others.count();
+    expect(count).toBeGreaterThan(0);
+    await others.first().getByRole("button", { name: "Sign out this device" }).click();
+    await others.first().getByRole("button", { name: "Confirm sign-out" }).click();
+    // The list re-renders with one device fewer (this one plus count - 1 others).
+    await expect(devices.getByTestId("device")).toHaveCount(count);
+    await other.close();
   });
 
   test("an invited GitHub user joins through the emulator; an uninvited one sees why not", async ({ page, browser }) => {

@@ -54,7 +54,7 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
                 </span>
               </span>
               {session.id === user.sessionId ? null : (
-                <ConfirmAction action={endSessionAction} fields={{ sessionId: session.id }} label="Sign out" confirmLabel="Confirm sign-out" prompt="Sign this device out?" tone="danger" />
+                <ConfirmAction action={endSessionAction} fields={{ sessionId: session.id }} label="Sign out this device" confirmLabel="Confirm sign-out" prompt="Sign this device out?" tone="danger" />
               )}
             </li>
           ))}
