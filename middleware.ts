@@ -12,7 +12,7 @@ import { readBodyLimited } from "@/lib/http/body";
 import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
 
 const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner", "/projects"];
-const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com"];
+const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com", "https://github.com"];
 
 /**
  * The local test issuer's origin (sign-in forms post to it): outside production, or in a production build only under
@@ -21,12 +21,16 @@ const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonli
  */
 function localIdpOrigin(): string[] {
   const env = { GATEHOUSE_TEST_LOCAL_IDP: process.env.GATEHOUSE_TEST_LOCAL_IDP, LOCAL_IDP_URL: process.env.LOCAL_IDP_URL, AUTH_URL: process.env.AUTH_URL };
-  const url = process.env.NODE_ENV !== "production" || testLocalIdpEnabled(env) ? env.LOCAL_IDP_URL : undefined;
-  try {
-    return url ? [new URL(url).origin] : [];
-  } catch {
-    return [];
-  }
+  const local = process.env.NODE_ENV !== "production" || testLocalIdpEnabled(env);
+  // GitHub Enterprise (AUTH_GITHUB_URL), and the local GitHub emulator under the same rule as the local issuer.
+  const urls = [local ? env.LOCAL_IDP_URL : undefined, local ? process.env.LOCAL_GITHUB_URL : undefined, process.env.AUTH_GITHUB_URL];
+  return urls.flatMap((url) => {
+    try {
+      return url ? [new URL(url).origin] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Largest form post (server action) in bytes: next.config.mjs `serverActions.bodySizeLimit` (128 KiB). */

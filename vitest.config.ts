@@ -19,6 +19,8 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["tests/integration/global-setup.ts"],
           env: { LOG_LEVEL: "silent" },
+          // next-auth imports `next/server` without an extension; inlined, vite resolves it (partner-invitations.test.ts).
+          server: { deps: { inline: ["next-auth"] } },
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,

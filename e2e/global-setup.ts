@@ -12,6 +12,7 @@ import type { FullConfig } from "@playwright/test";
 import { ROOT } from "../scripts/lib/env-files.ts";
 import { prepareTestDatabase } from "../scripts/lib/test-database.ts";
 import { startLocalIdp } from "../scripts/lib/local-idp.ts";
+import { startLocalGitHub } from "../scripts/lib/local-github.ts";
 import { ensureTestBuild, startAppServer, TEST_DIST_DIR } from "../scripts/lib/app-server.ts";
 import { localProductionEnv } from "../scripts/lib/production-env.ts";
 import { findFreePort } from "../scripts/lib/postgres.ts";
@@ -26,6 +27,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   rmSync(mailFile, { force: true });
   const smtp = await startSmtpSink({ file: mailFile });
   const idp = await startLocalIdp({ port: await findFreePort(), redirectOrigins: [appUrl] });
+  const github = await startLocalGitHub({ redirectOrigins: [appUrl] });
   const app = await startAppServer({
     mode: "start",
     port: appPort,
@@ -41,6 +43,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       DATABASE_URL: database.url,
       AUTH_URL: appUrl,
       LOCAL_IDP_URL: idp.url,
+      LOCAL_GITHUB_URL: github.url,
       SMTP_URL: smtp.url,
       ADMIN_EMAILS: "admin@fabrikam.test",
       LOG_LEVEL: "warn",
@@ -55,6 +58,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   return async () => {
     await app.stop();
     await idp.stop();
+    await github.stop();
     await smtp.stop();
     await database.stop();
   };

@@ -100,7 +100,7 @@ test.describe("sign-in through the local OpenID Connect issuer", () => {
     await expect(page.getByTestId("identity-email")).toHaveText("carol@globex.test");
     const token = (await context.cookies()).find((c) => c.name.endsWith("authjs.session-token"))!.value;
     expect(await sql(`SELECT 1 FROM sessions WHERE session_token = $1`, [token])).toHaveLength(1);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page).toHaveURL(/\/$/);
     await page.goto("/me");
     await expect(page).toHaveURL(/\/sign-in/);

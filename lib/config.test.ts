@@ -179,4 +179,28 @@ describe("loadConfig", () => {
       expect(errorOf({ ...production, API_KEY_DEFAULT_TTL_DAYS: bad })).toMatch(/API_KEY_DEFAULT_TTL_DAYS: must be a whole number of days from 1 to 365/);
     }
   });
+
+  describe("GitHub sign-in and session lifetimes", () => {
+    it("defaults GitHub to github.com and sessions to 168 h absolute, 12 h idle", () => {
+      const config = loadConfig({ ...production, AUTH_GITHUB_ID: "gh-id", AUTH_GITHUB_SECRET: "gh-secret" });
+      expect(config.github).toEqual({ clientId: "gh-id", clientSecret: "gh-secret", webUrl: "https://github.com", apiUrl: "https://api.github.com" });
+      expect(config.sessions).toEqual({ maxLifetimeHours: 168, idleHours: 12 });
+      expect(loadConfig({ ...production, SESSION_MAX_LIFETIME_HOURS: "24", SESSION_IDLE_HOURS: "2" }).sessions).toEqual({ maxLifetimeHours: 24, idleHours: 2 });
+    });
+
+    it("refuses a half-configured GitHub app, bad hours, and an idle lifetime above the absolute one", () => {
+      expect(errorOf({ ...production, AUTH_GITHUB_ID: "gh-id" })).toMatch(/AUTH_GITHUB_SECRET: must be set together with AUTH_GITHUB_ID/);
+      expect(errorOf({ ...production, SESSION_IDLE_HOURS: "0" })).toMatch(/SESSION_IDLE_HOURS: must be a whole number of hours/);
+      expect(errorOf({ ...production, SESSION_MAX_LIFETIME_HOURS: "9000" })).toMatch(/SESSION_MAX_LIFETIME_HOURS/);
+      expect(errorOf({ ...production, SESSION_MAX_LIFETIME_HOURS: "4", SESSION_IDLE_HOURS: "12" })).toMatch(/SESSION_IDLE_HOURS: must not exceed/);
+    });
+
+    it("uses the local GitHub emulator only where the local issuer is allowed (production: the loopback test switch)", () => {
+      const e2e = { ...production, AUTH_GOOGLE_ID: undefined, AUTH_GOOGLE_SECRET: undefined, GATEHOUSE_TEST_LOCAL_IDP: "1", AUTH_URL: "http://localhost:3100", LOCAL_IDP_URL: "http://127.0.0.1:4010" };
+      expect(loadConfig({ ...e2e, LOCAL_GITHUB_URL: "http://127.0.0.1:4020/" }).github).toMatchObject({ webUrl: "http://127.0.0.1:4020", apiUrl: "http://127.0.0.1:4020/api" });
+      expect(errorOf({ ...production, LOCAL_GITHUB_URL: "http://127.0.0.1:4020" })).toMatch(/LOCAL_GITHUB_URL: .*never enabled in production/);
+      expect(errorOf({ ...e2e, LOCAL_GITHUB_URL: "http://github.example.com" })).toMatch(/LOCAL_GITHUB_URL/);
+      expect(loadConfig({ DATABASE_URL: DB, LOCAL_GITHUB_URL: "http://localhost:4020" }).github?.webUrl).toBe("http://localhost:4020");
+    });
+  });
 });

@@ -6,8 +6,8 @@
  * build, lib/auth/test-local-idp.ts). Development fills insecure defaults and prints one warning per default it used.
  */
 import { z } from "zod";
-import { LOCAL_IDP_CLIENTS } from "@/lib/auth/local-idp-clients";
-import { TEST_LOCAL_IDP_VARIABLE, testLocalIdpProblems } from "@/lib/auth/test-local-idp";
+import { LOCAL_GITHUB_CLIENT, LOCAL_IDP_CLIENTS } from "@/lib/auth/local-idp-clients";
+import { isLoopbackUrl, TEST_LOCAL_IDP_VARIABLE, testLocalIdpProblems } from "@/lib/auth/test-local-idp";
 
 const MIN_SECRET_LENGTH = 32;
 
@@ -48,6 +48,16 @@ const days = optionalString.pipe(
     .optional(),
 );
 
+/** A number of hours in [1, 8760] (a year). */
+const hours = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, "must be a whole number of hours from 1 to 8760")
+    .transform(Number)
+    .refine((n) => n <= 8760, "must be a whole number of hours from 1 to 8760")
+    .optional(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -61,7 +71,12 @@ const envSchema = z.object({
   AUTH_MICROSOFT_ENTRA_ID_ID: optionalString,
   AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalString.pipe(z.url().optional()),
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+  AUTH_GITHUB_URL: optionalString.pipe(z.url().optional()),
+  AUTH_GITHUB_API_URL: optionalString.pipe(z.url().optional()),
   LOCAL_IDP_URL: optionalString.pipe(z.url().optional()),
+  LOCAL_GITHUB_URL: optionalString.pipe(z.url().optional()),
   GATEHOUSE_TEST_LOCAL_IDP: optionalString,
   ADMIN_EMAILS: optionalString,
   ALLOW_PERSONAL_ACCOUNTS: z.enum(["true", "false"]).optional(),
@@ -77,6 +92,8 @@ const envSchema = z.object({
   RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: perHour,
   PORTAL_LINK_TTL_DAYS: days,
   API_KEY_DEFAULT_TTL_DAYS: days,
+  SESSION_MAX_LIFETIME_HOURS: hours,
+  SESSION_IDLE_HOURS: hours,
 });
 
 export interface OidcProviderConfig {
@@ -84,6 +101,24 @@ export interface OidcProviderConfig {
   clientSecret: string;
   /** Issuer URL; the provider's public issuer unless pointed at the local test issuer. */
   issuer: string;
+}
+
+/** GitHub OAuth app (no OpenID Connect: the user and their verified emails come from the REST API). */
+export interface GitHubProviderConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Where /login/oauth/authorize and /login/oauth/access_token live (https://github.com, or GitHub Enterprise). */
+  webUrl: string;
+  /** The REST API root for /user and /user/emails (https://api.github.com). */
+  apiUrl: string;
+}
+
+/** Browser-session lifetimes, in hours. */
+export interface SessionLifetimes {
+  /** A session ends this long after sign-in, however active (SESSION_MAX_LIFETIME_HOURS, default 168 = 7 days). */
+  maxLifetimeHours: number;
+  /** A session ends after this long without a request (SESSION_IDLE_HOURS, default 12). */
+  idleHours: number;
 }
 
 /** Request limits (fixed windows of one minute unless the name says otherwise, counted in PostgreSQL across instances). */
@@ -119,6 +154,8 @@ export interface Config {
   portalSessionPasswords: Record<string, string>;
   google?: OidcProviderConfig;
   entra?: OidcProviderConfig;
+  github?: GitHubProviderConfig;
+  sessions: SessionLifetimes;
   /**
    * The local OpenID Connect issuer that plays Google and Entra: outside production, or in a production build
    * only under GATEHOUSE_TEST_LOCAL_IDP=1 with loopback URLs (lib/auth/test-local-idp.ts).
@@ -231,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push("  AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET or AUTH_MICROSOFT_ENTRA_ID_ID/AUTH_MICROSOFT_ENTRA_ID_SECRET: configure at least one sign-in provider");
     }
   }
+  const github = githubConfig(e, { isProduction, localIdpUrl, testLocalIdpOn }, problems);
+  const sessions = { maxLifetimeHours: e.SESSION_MAX_LIFETIME_HOURS ?? 168, idleHours: e.SESSION_IDLE_HOURS ?? 12 };
+  if (sessions.idleHours > sessions.maxLifetimeHours) problems.push("  SESSION_IDLE_HOURS: must not exceed SESSION_MAX_LIFETIME_HOURS");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
 
   return {
@@ -243,6 +283,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     portalSessionPasswords,
     google,
     entra,
+    github,
+    sessions,
     localIdpUrl,
     adminEmails: (e.ADMIN_EMAILS ?? "")
       .split(",")
@@ -264,6 +306,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     portalLinkTtlDays: e.PORTAL_LINK_TTL_DAYS ?? 30,
     apiKeyDefaultTtlDays: e.API_KEY_DEFAULT_TTL_DAYS ?? 90,
     warnings,
+  };
+}
+
+/**
+ * GitHub sign-in: AUTH_GITHUB_ID/AUTH_GITHUB_SECRET against github.com (or AUTH_GITHUB_URL/AUTH_GITHUB_API_URL for
+ * GitHub Enterprise). Wherever the local issuer is allowed, LOCAL_GITHUB_URL points it at the local emulator
+ * (scripts/lib/local-github.ts) with fixed public credentials; a production build accepts that only under the test
+ * switch, with a loopback http:// URL.
+ */
+function githubConfig(
+  e: { AUTH_GITHUB_ID?: string; AUTH_GITHUB_SECRET?: string; AUTH_GITHUB_URL?: string; AUTH_GITHUB_API_URL?: string; LOCAL_GITHUB_URL?: string },
+  mode: { isProduction: boolean; localIdpUrl?: string; testLocalIdpOn: boolean },
+  problems: string[],
+): GitHubProviderConfig | undefined {
+  if (e.LOCAL_GITHUB_URL) {
+    if (mode.isProduction && !(mode.testLocalIdpOn && isLoopbackUrl(e.LOCAL_GITHUB_URL, ["http:"]))) {
+      problems.push(`  LOCAL_GITHUB_URL: the local GitHub emulator is never enabled in production (only under ${TEST_LOCAL_IDP_VARIABLE}=1, with a loopback http:// URL)`);
+      return undefined;
+    }
+    const url = e.LOCAL_GITHUB_URL.replace(/\/+$/, "");
+    return { ...LOCAL_GITHUB_CLIENT, webUrl: url, apiUrl: `${url}/api` };
+  }
+  if (Boolean(e.AUTH_GITHUB_ID) !== Boolean(e.AUTH_GITHUB_SECRET)) {
+    problems.push(`  ${e.AUTH_GITHUB_ID ? "AUTH_GITHUB_SECRET" : "AUTH_GITHUB_ID"}: must be set together with ${e.AUTH_GITHUB_ID ? "AUTH_GITHUB_ID" : "AUTH_GITHUB_SECRET"}`);
+    return undefined;
+  }
+  if (!e.AUTH_GITHUB_ID || !e.AUTH_GITHUB_SECRET) return undefined;
+  return {
+    clientId: e.AUTH_GITHUB_ID,
+    clientSecret: e.AUTH_GITHUB_SECRET,
+    webUrl: (e.AUTH_GITHUB_URL ?? "https://github.com").replace(/\/+$/, ""),
+    apiUrl: (e.AUTH_GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
   };
 }
 

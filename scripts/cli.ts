@@ -38,6 +38,7 @@ Commands:
   clients enable <id>
   clients delete <id>
   keys rotate [--activate-in <seconds>]
+  members remove <userId>                        remove from their partner: sessions end, their API keys are revoked
   help`;
 
 class UsageError extends Error {}
@@ -205,6 +206,12 @@ const commands: Record<string, Handler> = {
     if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)) throw new UsageError("keys rotate: --activate-in must be 0..86400 seconds");
     const { rotateSigningKeys } = await import("../lib/oauth/signing-keys.ts");
     return rotateSigningKeys({ activateInSeconds: seconds });
+  },
+  "members remove": async (args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+    const { removeMemberAsAdmin } = await import("../lib/partners/team.ts");
+    const removed = await removeMemberAsAdmin(requireId(positionals, "members remove <userId>"), SYSTEM);
+    return { removed: removed.userId, partner_id: removed.partnerId, sessions_ended: removed.sessionsEnded, api_keys_revoked: removed.apiKeysRevoked };
   },
 };
 

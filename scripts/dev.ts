@@ -10,6 +10,7 @@ import path from "node:path";
 import { startEmbeddedPostgres, findFreePort, type RunningPostgres } from "./lib/postgres.ts";
 import { applyMigrations } from "./lib/migrations.ts";
 import { startLocalIdp, LOCAL_IDP_USERS } from "./lib/local-idp.ts";
+import { startLocalGitHub, LOCAL_GITHUB_USERS } from "./lib/local-github.ts";
 import { startAppServer } from "./lib/app-server.ts";
 import { DATA_DIR } from "./lib/env-files.ts";
 import { startSmtpSink } from "./lib/smtp-sink.ts";
@@ -49,6 +50,8 @@ try {
 
   const idp = await startLocalIdp({ port: Number(process.env.LOCAL_IDP_PORT ?? (await findFreePort())), redirectOrigins: [appUrl] });
   cleanups.push(() => idp.stop());
+  const github = await startLocalGitHub({ redirectOrigins: [appUrl] });
+  cleanups.push(() => github.stop());
 
   const app = await startAppServer({
     mode: "dev",
@@ -57,6 +60,7 @@ try {
       DATABASE_URL: databaseUrl,
       AUTH_URL: appUrl,
       LOCAL_IDP_URL: idp.url,
+      LOCAL_GITHUB_URL: github.url,
       SMTP_URL: smtpUrl,
       ADMIN_EMAILS: process.env.ADMIN_EMAILS ?? "admin@fabrikam.test",
     },
@@ -74,9 +78,11 @@ try {
       `  │ Database:   ${embedded ? `embedded PostgreSQL, .data/postgres (${databaseUrl.replace(/:[^:@/]+@/, ":***@")})` : "DATABASE_URL"}`,
       `  │ Migrations: ${migrations.applied.length} applied now, ${migrations.alreadyApplied} already applied`,
       `  │ Local IdP:  ${idp.url}  (plays Google Workspace and Microsoft Entra ID)`,
+      `  │ GitHub:     ${github.url}  (local emulator; GitHub users join only by invitation)`,
       "  │",
       "  │ Demo accounts: click “Continue with Google/Microsoft”, then pick one:",
       ...users.map((line) => `  │${line}`),
+      ...LOCAL_GITHUB_USERS.map((u) => `  │    GitHub     ${u.login.padEnd(26)} ${u.description}`),
       `  │ Admin at first sign-in: ${process.env.ADMIN_EMAILS ?? "admin@fabrikam.test"} (ADMIN_EMAILS)`,
       ...seeded.notes.map((note) => `  │   · ${note}`),
       `  │ Mail:       ${process.env.SMTP_URL ? "SMTP_URL" : `local SMTP sink ${smtpUrl} (messages print here and show on /admin/outbox)`}`,

@@ -19,9 +19,9 @@ import { clientIp } from "@/lib/rate-limit/client-ip";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { claimedEmail, entraUser, identifyOrganization, isEmailVouchedFor } from "@/lib/partners/organization";
 import { afterSignIn, completeSignIn } from "@/lib/partners/signup";
+import { hasPendingInvitation } from "@/lib/partners/invitations";
+import { gitHubProvider } from "@/lib/auth/github";
 
-/** Session lifetime in seconds (30 days), refreshed at most once a day of use. */
-const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 async function requestContext(): Promise<{ ip: string | null; userAgent: string | null; requestId: string | null }> {
   try {
@@ -68,12 +68,24 @@ function buildConfig(): NextAuthConfig {
     // issuer per `tid` without allowing http://, which only a real https Entra endpoint satisfies.
     providers.push(config.localIdpUrl ? (Object.fromEntries(Object.entries(entra)) as typeof entra) : entra);
   }
+  if (config.github) providers.push(gitHubProvider(config.github));
+
+  const adapter = PrismaAdapter(db);
 
   return {
-    adapter: PrismaAdapter(db),
+    adapter: {
+      ...adapter,
+      // The device list on /me shows each session's browser: record its User-Agent when the session is created.
+      async createSession(session) {
+        const { userAgent } = await requestContext();
+        return db.session.create({ data: { ...session, userAgent: userAgent?.slice(0, 300) ?? null, lastSeenAt: new Date() } });
+      },
+    },
     secret: config.authSecret,
     providers,
-    session: { strategy: "database", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 24 * 60 * 60 },
+    // `maxAge` is the idle lifetime; lib/auth/principal.ts moves `expires` forward while a session is used and ends
+    // every session SESSION_MAX_LIFETIME_HOURS after sign-in whatever its `expires` says.
+    session: { strategy: "database", maxAge: config.sessions.idleHours * 3600, updateAge: 5 * 60 },
     useSecureCookies: config.secureCookies,
     cookies: { sessionToken: { name: sessionCookieName(config.secureCookies) } },
     trustHost: true,
@@ -81,15 +93,19 @@ function buildConfig(): NextAuthConfig {
     callbacks: {
       // Refusals happen here, before any user or account row is written (events cannot refuse).
       async signIn({ account, profile, user }) {
-        if (!account || account.type !== "oidc") return false;
+        if (!account) return false;
+        const isGitHub = account.provider === "github" && account.type === "oauth";
+        if (account.type !== "oidc" && !isGitHub) return false;
         const claims = (profile ?? {}) as Record<string, unknown>;
+        // GitHub: only the verified primary address of /user/emails counts (lib/auth/github.ts).
+        if (isGitHub && !user.email) return "/sign-in/error?error=GitHubEmailNotVerified";
         // The claimed address (user.email is null for an Entra email Entra does not vouch for: see entraUser).
         const email = user.email?.toLowerCase() ?? claimedEmail(claims);
         if (!email) return "/sign-in/error?error=EmailRequired";
         if (account.provider === "google" && claims.email_verified !== true) return "/sign-in/error?error=EmailNotVerified";
         const vouched = isEmailVouchedFor(account.provider, claims);
 
-        const existingUser = await db.user.findUnique({ where: { email }, select: { id: true, role: true } });
+        const existingUser = await db.user.findUnique({ where: { email }, select: { id: true, role: true, partnerId: true } });
         if (existingUser) {
           const linked = await db.account.findUnique({
             where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
@@ -102,7 +118,14 @@ function buildConfig(): NextAuthConfig {
         const organization = identifyOrganization(account.provider, { email, hd: claims.hd, tid: claims.tid });
         // An unverified address proves nothing: it neither is an admin's nor makes one.
         const isAdmin = vouched && (existingUser?.role === "admin" || config.adminEmails.includes(email));
-        if (organization.kind === "personal" && !config.allowPersonalAccounts && !isAdmin) return "/sign-in/error?error=PersonalAccount";
+        if (isGitHub) {
+          // No organisation claim: a GitHub user joins only through an invitation to their verified primary email.
+          if (isAdmin || existingUser?.partnerId) return true;
+          return (await hasPendingInvitation(email)) ? true : "/sign-in/error?error=GitHubNotInvited";
+        }
+        if (organization.kind === "personal" && !config.allowPersonalAccounts && !isAdmin && !(vouched && (await hasPendingInvitation(email)))) {
+          return "/sign-in/error?error=PersonalAccount";
+        }
         return true;
       },
     },
@@ -154,10 +177,11 @@ function buildConfig(): NextAuthConfig {
 export const { handlers, signIn, signOut, auth } = NextAuth(() => buildConfig());
 
 /** Provider ids and labels that are configured, for the sign-in page. */
-export function configuredProviders(): { id: "google" | "microsoft-entra-id"; label: string }[] {
+export function configuredProviders(): { id: "google" | "microsoft-entra-id" | "github"; label: string }[] {
   const config = getConfig();
   return [
     ...(config.google ? [{ id: "google" as const, label: "Continue with Google" }] : []),
     ...(config.entra ? [{ id: "microsoft-entra-id" as const, label: "Continue with Microsoft" }] : []),
+    ...(config.github ? [{ id: "github" as const, label: "Continue with GitHub (invited people)" }] : []),
   ];
 }

@@ -17,6 +17,15 @@ export const MEMBER_ACTION = definePolicy({ accept: ["user"], partner: "approved
 /** A session-only JSON API for members of an approved partner (their own API keys). */
 export const MEMBER_API = definePolicy({ accept: ["user"], partner: "approved", errors: "json" });
 
+/** A session-only JSON API for a partner's owners and admins (team management); other members get 403. */
+export const PARTNER_ADMIN_API = definePolicy({ accept: ["user"], partner: "approved", partnerRole: "admin", errors: "json" });
+
+/** Server actions of a partner's owners and admins (team management). */
+export const PARTNER_ADMIN_ACTION = definePolicy({ accept: ["user"], partner: "approved", partnerRole: "admin", errors: "app-page" });
+
+/** Partner data every member may read: a member's session, or an API key with `partner:read`, in their own tenant. */
+export const PARTNER_READ_API = definePolicy({ accept: ["user", "api_key"], partner: "approved", scopes: ["partner:read"], errors: "json" });
+
 /** The client portal's JSON API: a valid portal session (401 JSON otherwise). */
 export const PORTAL_API = definePolicy({ accept: ["portal"], errors: "json" });
 

@@ -3,7 +3,7 @@
  * these, from exactly one credential; nothing else decides identity. Which kinds an entry point accepts, and what
  * else it demands, is its declared policy (lib/auth/policy.ts), the only caller of the resolvers below.
  */
-import { db } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import { getConfig } from "@/lib/config";
 import { readCookie } from "@/lib/http/cookies";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
@@ -29,6 +29,8 @@ export interface UserPrincipal {
   status: UserStatus;
   email: string | null;
   name: string | null;
+  /** sessions.id of the session this request came with (marks "this device" on /me). */
+  sessionId?: string;
 }
 
 /** A backend service calling with an RFC 9068 access token from the client-credentials grant. */
@@ -65,9 +67,14 @@ export interface OAuthClientPrincipal {
 export type Principal = UserPrincipal | ServicePrincipal | ApiKeyPrincipal | OAuthClientPrincipal | PortalPrincipal;
 export type PrincipalKind = Principal["kind"];
 
+/** How often a used session's `last_seen_at` and idle expiry move forward (one UPDATE per session per interval). */
+const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
+
 /**
  * Resolves the browser session cookie to a user principal, or null when there is no live session.
- * One indexed query (session joined with its user); an expired session counts as none.
+ * One indexed query (session joined with its user). A session is over when it is idle past `expires`, or older than
+ * SESSION_MAX_LIFETIME_HOURS since sign-in (`created_at`), whatever its `expires` says. A used session's idle expiry
+ * moves forward at most every five minutes (never past the absolute lifetime), in the background.
  * @throws database errors (answered 503 when PostgreSQL is unreachable)
  */
 export async function getSessionUser(request: { headers: Headers }): Promise<UserPrincipal | null> {
@@ -76,11 +83,23 @@ export async function getSessionUser(request: { headers: Headers }): Promise<Use
   const session = await db.session.findUnique({
     where: { sessionToken: token },
     select: {
+      id: true,
       expires: true,
+      createdAt: true,
+      lastSeenAt: true,
       user: { select: { id: true, role: true, email: true, name: true, partnerId: true, partnerRole: true, partner: { select: { status: true } } } },
     },
   });
-  if (!session || session.expires.getTime() <= Date.now()) return null;
+  const now = Date.now();
+  if (!session || session.expires.getTime() <= now) return null;
+  const { maxLifetimeHours, idleHours } = getConfig().sessions;
+  const endOfLife = session.createdAt.getTime() + maxLifetimeHours * 3_600_000;
+  if (endOfLife <= now) return null;
+  if (!session.lastSeenAt || now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    const expires = new Date(Math.min(now + idleHours * 3_600_000, endOfLife));
+    // Prisma's DateTime columns are UTC `timestamp without time zone`.
+    void sql`UPDATE sessions SET last_seen_at = now() AT TIME ZONE 'UTC', expires = ${expires.toISOString()}::timestamptz AT TIME ZONE 'UTC' WHERE id = ${session.id}`.catch(() => {});
+  }
   const { user } = session;
   const status: UserStatus = user.role === "admin" ? "active" : (user.partner?.status ?? "no_partner");
   return {
@@ -92,6 +111,7 @@ export async function getSessionUser(request: { headers: Headers }): Promise<Use
     status,
     email: user.email,
     name: user.name,
+    sessionId: session.id,
   };
 }
 

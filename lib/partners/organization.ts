@@ -47,6 +47,8 @@ export function identifyOrganization(provider: string, claims: { email?: string 
 export function isEmailVouchedFor(provider: string, claims: { email_verified?: unknown; xms_edov?: unknown }): boolean {
   if (provider === "google") return claims.email_verified === true;
   if (provider === "microsoft-entra-id") return claims.xms_edov === true || claims.xms_edov === "1" || claims.xms_edov === "true";
+  // GitHub: set only by githubUserinfo (lib/auth/github.ts) when /user/emails lists the address verified and primary.
+  if (provider === "github") return claims.email_verified === true;
   return false;
 }
 

@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { auditRow } from "@/lib/audit/record-audit";
 import { kickEmailDelivery } from "@/lib/mail/outbox";
 import { isAllowlisted } from "@/lib/partners/allowlist";
+import { acceptInvitationAtSignIn } from "@/lib/partners/invitations";
 import { notifyAdminsOfSignup } from "@/lib/partners/notifications";
 import type { SignInOrganization } from "@/lib/partners/organization";
 
@@ -29,7 +30,8 @@ export type MembershipOutcome =
   | { kind: "admin" }
   | { kind: "existing_member"; partnerId: string }
   | { kind: "joined"; partnerId: string }
-  | { kind: "created"; partnerId: string; autoApproved: boolean };
+  | { kind: "created"; partnerId: string; autoApproved: boolean }
+  | { kind: "no_partner" };
 
 /**
  * Records a successful sign-in and provisions the partner membership, in one transaction: the account's IdP
@@ -59,7 +61,7 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
     where: { provider: facts.provider, providerAccountId: facts.providerAccountId },
     data: { idpOrganization: organization.kind === "organization" ? organization.organization : null },
   });
-  const current = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, role: true, partnerId: true } });
+  const current = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, role: true, partnerId: true, removedFromPartnerId: true } });
   const email = current.email?.toLowerCase() ?? null;
   // Users of an unvouched email are stored without one (entraUser); checked again here so that no path can make
   // an admin out of an address nobody verified.
@@ -71,10 +73,18 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
   const signInMetadata = { provider: facts.provider, idpOrganization: orgKey.organization, isNewUser: facts.isNewUser, email, ...(grantAdmin ? { grantedAdmin: true } : {}) };
 
   let outcome: MembershipOutcome;
+  let invited: Awaited<ReturnType<typeof acceptInvitationAtSignIn>> = null;
   if (current.role === "admin" || grantAdmin) {
     outcome = { kind: "admin" };
   } else if (current.partnerId) {
     outcome = { kind: "existing_member", partnerId: current.partnerId };
+  } else if ((invited = await acceptInvitationAtSignIn(tx, { userId, email, emailVouched: facts.emailVouched }))) {
+    // An invitation to a vouched-for address wins over the organisation: the inviter chose this person.
+    await audit("partner.invitation_accepted", invited.partnerId, { email, role: invited.role, provider: facts.provider }, { type: "invitation", id: invited.invitationId });
+    outcome = { kind: "joined", partnerId: invited.partnerId };
+  } else if (facts.provider === "github") {
+    // GitHub has no organisation claim: a GitHub user joins a partner only through an invitation, never by domain.
+    outcome = { kind: "no_partner" };
   } else {
     const existing = await tx.partner.findUnique({
       where: { idpProvider_idpOrganization: { idpProvider: orgKey.provider, idpOrganization: orgKey.organization } },
@@ -94,6 +104,9 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
       await tx.user.update({ where: { id: userId }, data: { partnerId: unclaimed.id, partnerRole: unclaimed.ownerUserId ? "member" : "owner" } });
       await audit("partner.claimed", unclaimed.id, { email, provider: orgKey.provider }, { type: "partner", id: unclaimed.id });
       outcome = { kind: "joined", partnerId: unclaimed.id };
+    } else if (existing && existing.id === current.removedFromPartnerId) {
+      // Removed by this partner: only a new invitation brings them back, not their organisation.
+      outcome = { kind: "no_partner" };
     } else if (existing) {
       await tx.user.update({ where: { id: userId }, data: { partnerId: existing.id, partnerRole: "member" } });
       await audit("partner.member_joined", existing.id, { email }, { type: "user", id: userId });
@@ -123,7 +136,7 @@ async function provision(tx: Prisma.TransactionClient, facts: SignInFacts): Prom
       outcome = { kind: "created", partnerId: partner.id, autoApproved };
     }
   }
-  await audit("auth.sign_in", outcome.kind === "admin" ? null : outcome.partnerId, signInMetadata);
+  await audit("auth.sign_in", "partnerId" in outcome ? outcome.partnerId : null, signInMetadata);
   return outcome;
 }
 

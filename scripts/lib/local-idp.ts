@@ -129,6 +129,17 @@ export const LOCAL_IDP_USERS: LocalIdpUser[] = [
     description: "Second Entra ID user in tenant contoso (same tid as erin)",
   },
   {
+    id: "uRs7aQ2nV5xB8cE1gJ4kM7pS0tW3yZ6bD9fH2jL5nQ8",
+    provider: "microsoft-entra-id",
+    email: "ursula@contoso.test",
+    name: "Ursula Unvouched",
+    emailVerified: false,
+    tid: LOCAL_IDP_TENANTS.contoso,
+    oid: "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b03",
+    preferredUsername: "ursula@contoso.test",
+    description: "Entra ID user in tenant contoso whose email Entra does not vouch for (no xms_edov)",
+  },
+  {
     id: "aDm1nF4bR1kAm9Xy2Qz5Lw8Pv3Ks6Jt0Hg7Nc4Me1Bd",
     provider: "microsoft-entra-id",
     email: "admin@fabrikam.test",

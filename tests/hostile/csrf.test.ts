@@ -15,6 +15,7 @@ import { createApiKey } from "@/lib/api-keys/api-keys";
 import { createGroup, addGroupMember } from "@/lib/groups/groups";
 import { createProject } from "@/lib/portal/projects";
 import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
+import { createInvitation } from "@/lib/partners/invitations";
 // @ts-expect-error -- Next's compiled React Flight client ships no types; encodeReply is its documented entry point
 import { encodeReply } from "next/dist/compiled/react-server-dom-turbopack/client.edge";
 import { createPartner, createUser, unique } from "../integration/support.ts";
@@ -76,6 +77,18 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
   [routeKey("DELETE", "/auth/api-keys/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: (await ownKey()).id } }) },
   // Owners and admins revoke any key of the partner (seedTenant's user is the owner).
   [routeKey("DELETE", "/api/partner/api-keys/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: (await ownKey()).id } }) },
+  [routeKey("POST", "/api/partner/invitations")]: { as: "member", success: 201, prepare: async () => ({ body: { email: `${unique("csrf")}@example.test` } }) },
+  [routeKey("DELETE", "/api/partner/invitations/[id]")]: {
+    as: "member",
+    success: 200,
+    prepare: async () => ({ params: { id: (await createInvitation(tenant.partnerId, { email: `${unique("csrf")}@example.test` }, { type: "user", id: tenant.user.id, partnerRole: "owner" })).id } }),
+  },
+  [routeKey("DELETE", "/api/partner/members/[userId]")]: { as: "member", success: 200, prepare: async () => ({ params: { userId: (await createUser({ partnerId: tenant.partnerId })).id } }) },
+  [routeKey("PATCH", "/api/partner/members/[userId]")]: {
+    as: "member",
+    success: 200,
+    prepare: async () => ({ params: { userId: (await createUser({ partnerId: tenant.partnerId })).id }, body: { role: "admin" } }),
+  },
   [routeKey("POST", "/api/admin/allowlist")]: { as: "admin", success: 201, prepare: async () => ({ body: { value: `${unique("csrf")}.test` } }) },
   [routeKey("DELETE", "/api/admin/allowlist/[id]")]: { as: "admin", success: 204, prepare: async () => ({ params: { id: (await allowDomainAsAdmin({ value: `${unique("csrf")}.test` }, systemAdminActor())).id } }) },
   [routeKey("POST", "/api/admin/partners")]: { as: "admin", success: 201, prepare: async () => ({ body: { name: unique("CSRF partner") } }) },

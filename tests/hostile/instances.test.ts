@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueAccessLink } from "@/lib/portal/clients";
 import { createApiKey } from "@/lib/api-keys/api-keys";
+import { createUser } from "../integration/support.ts";
 import { HOSTILE_APP_URL, startProductionInstance, type ProductionInstance } from "./support/production.ts";
-import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, secretNeedles, seedTenant, type HostileTenant } from "./support/seed.ts";
+import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, secretNeedles, secureSessionCookie, seedTenant, type HostileTenant } from "./support/seed.ts";
 
 let one: ProductionInstance;
 let two: ProductionInstance;
@@ -98,6 +99,22 @@ describe("two instances on one database", () => {
     const after = (await portalProjects(two, cookie)).status;
     recordRevocation("portal link (GET /portal/api/projects with its cookie)", before, after, 401);
     expect((await fetch(`${two.url}/portal/enter/${tenant.portal.linkSecret}`, { redirect: "manual" })).status).toBe(403);
+  });
+
+  it("shuts a removed member out of instance 2 (session and API key) right after an owner removes them on instance 1", async () => {
+    const colleague = await createUser({ partnerId: tenant.partnerId });
+    const session = await secureSessionCookie(colleague.id);
+    remember("removed member session token", session.token);
+    const { apiKey } = await createApiKey(tenant.partnerId, colleague.id, { name: "removed member's key", scopes: ["partner:read"] }, { type: "user", id: colleague.id });
+    remember("removed member API key", apiKey);
+    const viaCookie = () => fetch(`${two.url}/api/partner/me`, { headers: { cookie: session.cookie } });
+    const viaKey = () => fetch(`${two.url}/api/partner/me`, { headers: { "x-api-key": apiKey } });
+    const before = [(await viaCookie()).status, (await viaKey()).status];
+    const removal = await fetch(`${one.url}/api/partner/members/${colleague.id}`, { method: "DELETE", headers: { cookie: tenant.memberCookie, origin: HOSTILE_APP_URL } });
+    expect(removal.status).toBe(200);
+    expect(await removal.json()).toEqual({ removed: colleague.id, sessions_ended: 1, api_keys_revoked: 1 });
+    recordRevocation("member removed → their session (GET /api/partner/me)", before[0]!, (await viaCookie()).status, 401);
+    recordRevocation("member removed → their API key (GET /api/partner/me)", before[1]!, (await viaKey()).status, 401);
   });
 
   it("shuts a suspended partner out of instance 2 right after an admin suspends it on instance 1", async () => {

@@ -102,6 +102,24 @@ const TENANT_SCOPED: Record<string, ScopedRoute> = {
   [routeKey("DELETE", "/api/partner/api-keys/[id]")]: { credentials: ["session"], variants: (a) => [{ params: { id: a.apiKey.id }, expect: "not_found" }] },
   [routeKey("GET", "/api/partner/me")]: { credentials: ["session", "apiKey"], variants: () => [{ expect: "own_data_only" }] },
   [routeKey("GET", "/api/partner/members")]: { credentials: ["session", "apiKey"], variants: () => [{ expect: "own_data_only" }] },
+  [routeKey("GET", "/api/partner/invitations")]: { credentials: ["session", "apiKey"], variants: () => [{ expect: "own_data_only" }] },
+  // Inviting A's member's address into B is legitimate (any address may be invited): it must create B's invitation only.
+  [routeKey("POST", "/api/partner/invitations")]: {
+    credentials: ["session"],
+    variants: (a, b) => [{ body: { email: a.user.email }, expect: created, cleanup: () => db.partnerInvitation.deleteMany({ where: { partnerId: b.partnerId, email: a.user.email } }) }],
+  },
+  [routeKey("DELETE", "/api/partner/invitations/[id]")]: { credentials: ["session"], variants: (a) => [{ params: { id: a.invitationId }, expect: "not_found" }] },
+  [routeKey("DELETE", "/api/partner/members/[userId]")]: {
+    credentials: ["session"],
+    variants: (a) => [{ params: { userId: a.colleague.id }, expect: "not_found" }, { params: { userId: a.user.id }, expect: "not_found" }],
+  },
+  [routeKey("PATCH", "/api/partner/members/[userId]")]: {
+    credentials: ["session"],
+    variants: (a) => [
+      { params: { userId: a.colleague.id }, body: { role: "owner" }, expect: "not_found" },
+      { params: { userId: a.user.id }, body: { role: "member" }, expect: "not_found" },
+    ],
+  },
   [routeKey("GET", "/portal/api/me")]: { credentials: ["portal"], variants: () => [{ expect: "own_data_only" }] },
   [routeKey("GET", "/portal/api/projects")]: { credentials: ["portal"], variants: () => [{ expect: "own_data_only" }] },
   [routeKey("GET", "/portal/api/projects/[id]")]: { credentials: ["portal"], variants: (a) => [{ params: { id: a.projectId }, expect: "not_found" }] },
@@ -211,7 +229,7 @@ const MCP_CASES: Record<(typeof MCP_TOOL_NAMES)[number], (a: Tenant, b: Tenant) 
 };
 
 /** Every identifier and name of A that must never show up in B's answers. */
-const aMarkers = (a: Tenant) => [a.partnerId, a.user.id, a.user.email, a.colleague.id, a.groupId, a.groupName, a.emptyGroupId, a.apiKey.id, a.oauthClient.id, a.oauthClient.clientId, a.portalClientId, a.projectId, a.unlinkedProjectId, a.portalLink.id];
+const aMarkers = (a: Tenant) => [a.partnerId, a.user.id, a.user.email, a.colleague.id, a.groupId, a.groupName, a.emptyGroupId, a.apiKey.id, a.oauthClient.id, a.oauthClient.clientId, a.portalClientId, a.projectId, a.unlinkedProjectId, a.portalLink.id, a.invitationId];
 
 /** The markers the request did not itself name (echoing the caller's own input back is not a leak). */
 const unrequested = (markers: string[], request: string) => markers.filter((marker) => !request.includes(marker) && !request.includes(encodeURIComponent(marker)));

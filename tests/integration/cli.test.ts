@@ -111,4 +111,22 @@ describe("operator CLI", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/from: must be a date/);
   });
+
+  it("removes a member: their sessions end and their keys are revoked, audited as the system; the last owner stays (exit 2)", async () => {
+    const { createPartner, createUser, sessionCookieFor } = await import("./support");
+    const { createApiKey } = await import("@/lib/api-keys/api-keys");
+    const partner = await createPartner();
+    const owner = await createUser({ partnerId: partner.id, partnerRole: "owner" });
+    const member = await createUser({ partnerId: partner.id });
+    await sessionCookieFor(member.id);
+    await createApiKey(partner.id, member.id, { name: "cli" }, { type: "user", id: member.id });
+    const removed = await gatehouse("members", "remove", member.id);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual({ removed: member.id, partner_id: partner.id, sessions_ended: 1, api_keys_revoked: 1 });
+    expect(await db.auditEvent.findFirst({ where: { action: "partner.member_removed", targetId: member.id } })).toMatchObject({ actorType: "system", partnerId: partner.id });
+    const last = await gatehouse("members", "remove", owner.id);
+    expect(last.code).toBe(2);
+    expect(last.stderr).toMatch(/last owner/);
+    expect((await gatehouse("members", "remove", member.id)).code).toBe(2);
+  });
 });

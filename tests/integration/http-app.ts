@@ -22,6 +22,10 @@ const ROUTES: [string, () => Promise<RouteModule>][] = [
   ["/api/mcp", () => import("@/app/api/mcp/route")],
   ["/auth/client", () => import("@/app/auth/client/route")],
   ["/api/partner/me", () => import("@/app/api/partner/me/route")],
+  ["/api/partner/members", () => import("@/app/api/partner/members/route")],
+  ["/api/partner/members/:userId", () => import("@/app/api/partner/members/[userId]/route")],
+  ["/api/partner/invitations", () => import("@/app/api/partner/invitations/route")],
+  ["/api/partner/invitations/:id", () => import("@/app/api/partner/invitations/[id]/route")],
   ["/.well-known/oauth-protected-resource", () => import("@/app/.well-known/oauth-protected-resource/route")],
   ["/.well-known/oauth-protected-resource/api/mcp", () => import("@/app/.well-known/oauth-protected-resource/api/mcp/route")],
 ];

@@ -5,6 +5,9 @@ import { signOut } from "@/lib/auth/auth";
 import { definePolicy } from "@/lib/auth/policy";
 import { authorizeAction } from "@/lib/next/actions";
 import { AppError } from "@/lib/http/errors";
+import type { ActionResult } from "@/components/confirm-action";
+import { endAllUserSessions, endUserSession } from "@/lib/auth/sessions";
+import { formField, runAction } from "@/lib/next/actions";
 
 /** Signing out: a signed-in person, from Gatehouse's own page (the session cookie is the credential). */
 const SIGN_OUT = definePolicy({ accept: ["user"], partner: "any", errors: "app-page" });
@@ -19,4 +22,21 @@ export async function signOutAction(): Promise<void> {
     throw error;
   }
   await signOut({ redirectTo: "/" });
+}
+
+/** Signs one of the person's own devices out (its session ends at its next request). */
+export async function endSessionAction(_: ActionResult, form: FormData): Promise<ActionResult> {
+  return runAction(
+    SIGN_OUT,
+    async (user) => {
+      await endUserSession(user.userId, formField(form, "sessionId"));
+      return "That device is signed out.";
+    },
+    ["/me"],
+  );
+}
+
+/** Ends every session of the person, this browser's too ("sign out everywhere"). */
+export async function signOutEverywhereAction(_: ActionResult, _form: FormData): Promise<ActionResult> {
+  return runAction(SIGN_OUT, async (user) => `Signed out on ${await endAllUserSessions(user.userId)} device(s), this one included. Sign in again to continue.`);
 }

@@ -3,12 +3,15 @@ import type { Metadata } from "next";
 import { getUserProfile, providerLabel } from "@/lib/auth/profile";
 import { page, loadPageData } from "@/lib/next/pages";
 import { Card } from "@/components/card";
-import { signOutAction } from "./actions";
+import { ConfirmAction } from "@/components/confirm-action";
+import { formatDateTime } from "@/components/format";
+import { listUserSessions } from "@/lib/auth/sessions";
+import { endSessionAction, signOutAction, signOutEverywhereAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
 export default page(signedInPage("/me"), async ({ principal: user }) => {
-  const profile = await loadPageData("/me", () => getUserProfile(user.userId));
+  const { profile, sessions } = await loadPageData("/me", async () => ({ profile: await getUserProfile(user.userId), sessions: await listUserSessions(user.userId) }));
   if (!profile) return null;
 
   return (
@@ -38,11 +41,40 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
           ))}
         </ul>
       </Card>
-      <form action={signOutAction}>
-        <button type="submit" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50">
-          Sign out
-        </button>
-      </form>
+      <Card title="Signed-in devices">
+        <ul className="divide-y divide-slate-100" aria-label="Signed-in devices">
+          {sessions.map((session) => (
+            <li key={session.id} className="flex flex-wrap items-start justify-between gap-4 py-3 text-sm" data-testid="device">
+              <span className="space-y-1">
+                <span className="block font-medium">
+                  {session.userAgent ?? "Unknown browser"} {session.id === user.sessionId ? <span className="text-emerald-700">(this device)</span> : null}
+                </span>
+                <span className="block text-slate-600">
+                  Signed in {formatDateTime(session.createdAt)} · last seen {formatDateTime(session.lastSeenAt)}
+                </span>
+              </span>
+              {session.id === user.sessionId ? null : (
+                <ConfirmAction action={endSessionAction} fields={{ sessionId: session.id }} label="Sign out this device" confirmLabel="Confirm sign-out" prompt="Sign this device out?" tone="danger" />
+              )}
+            </li>
+          ))}
+        </ul>
+      </Card>
+      <div className="flex gap-3">
+        <form action={signOutAction}>
+          <button type="submit" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50">
+            Sign out
+          </button>
+        </form>
+        <ConfirmAction
+          action={signOutEverywhereAction}
+          fields={{}}
+          label="Sign out everywhere"
+          confirmLabel="Confirm: sign out everywhere"
+          prompt="End every session of yours, on every device, this one included?"
+          tone="danger"
+        />
+      </div>
     </div>
   );
 });

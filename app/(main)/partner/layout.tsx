@@ -4,6 +4,7 @@ import { getPageUser } from "@/lib/next/pages";
 
 const LINKS = [
   { href: "/partner/dashboard", label: "Dashboard" },
+  { href: "/partner/members", label: "Members" },
   { href: "/partner/groups", label: "Groups" },
   { href: "/partner/clients", label: "Clients" },
   { href: "/partner/projects", label: "Projects" },

@@ -9,6 +9,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { addGroupMember, createGroup } from "@/lib/groups/groups";
 import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
+import { createInvitation } from "@/lib/partners/invitations";
 import { ALL_SCOPES } from "@/lib/oauth/scopes";
 import { createClient, issueAccessLink } from "@/lib/portal/clients";
 import { createProject } from "@/lib/portal/projects";
@@ -107,6 +108,8 @@ export interface Tenant {
   unlinkedProjectId: string;
   portalLink: { id: string; url: string };
   portalCookie: string;
+  /** An open invitation to the partner. */
+  invitationId: string;
   /** Every secret issued for this tenant, for leak checks. */
   secrets: string[];
 }
@@ -132,6 +135,7 @@ export async function seedTenant(label: string, baseUrl: string): Promise<Tenant
   const project = await createProject(partner.id, { name: `${label} website`, client_id: portalClient.id, notes: `${label} notes` }, actor);
   const unlinkedProject = await createProject(partner.id, { name: `${label} internal` }, actor);
   const { url, link } = await issueAccessLink(partner.id, portalClient.id, { label: `${label} contact` }, actor);
+  const invitation = await createInvitation(partner.id, { email: `invitee-${unique(label.toLowerCase())}@example.test` }, { ...actor, partnerRole: "owner" });
   const sessionCookie = await productionSessionCookie(user.id);
   const portalCookie = await portalCookieFor(link.id);
   const apiToken = await fetchAccessToken(baseUrl, oauthClient);
@@ -154,6 +158,7 @@ export async function seedTenant(label: string, baseUrl: string): Promise<Tenant
     unlinkedProjectId: unlinkedProject.id,
     portalLink: { id: link.id, url },
     portalCookie,
+    invitationId: invitation.id,
     secrets: [clientSecret, apiKey, url.split("/portal/enter/")[1]!, sessionCookie.split("=")[1]!, apiToken, mcpToken, portalCookie.slice(portalCookie.indexOf("=") + 1)],
   };
 }
@@ -163,7 +168,7 @@ export async function seedTenant(label: string, baseUrl: string): Promise<Tenant
  * link last-use stamps). Equal snapshots before and after a test mean no write reached the tenant.
  */
 export async function tenantSnapshot(partnerId: string): Promise<string> {
-  const [partner, users, groups, memberships, apiKeys, oauthClients, clients, accessTokens, projects, sessions, audit] = await Promise.all([
+  const [partner, users, groups, memberships, apiKeys, oauthClients, clients, accessTokens, projects, sessions, audit, invitations] = await Promise.all([
     db.partner.findUniqueOrThrow({ where: { id: partnerId } }),
     db.user.findMany({ where: { partnerId }, orderBy: { id: "asc" }, select: { id: true, email: true, name: true, role: true, partnerRole: true, partnerId: true } }),
     db.group.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
@@ -175,9 +180,10 @@ export async function tenantSnapshot(partnerId: string): Promise<string> {
     db.project.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
     db.session.count({ where: { user: { partnerId } } }),
     db.auditEvent.count({ where: { partnerId, NOT: { action: { in: ["portal.entered"] } } } }),
+    db.partnerInvitation.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
   ]);
   const revoked = await db.revokedToken.count({ where: { clientId: { in: oauthClients.flatMap((c) => [c.id, c.clientId]) } } });
-  return JSON.stringify({ partner, users, groups, memberships, apiKeys, oauthClients, clients, accessTokens, projects, sessions, audit, revoked });
+  return JSON.stringify({ partner, users, groups, memberships, apiKeys, oauthClients, clients, accessTokens, projects, sessions, audit, revoked, invitations });
 }
 
 export interface HttpResult {

@@ -24,6 +24,14 @@ const MESSAGES: Record<string, { title: string; body: string }> = {
     title: "Personal accounts can't sign up",
     body: "Gatehouse is for partner organisations. Sign in with your company's Google Workspace or Microsoft Entra ID account, not a personal Gmail or Microsoft account.",
   },
+  GitHubNotInvited: {
+    title: "GitHub sign-in needs an invitation",
+    body: "GitHub accounts belong to no organisation, so they join a partner only by invitation. Ask an owner or admin of your organisation to invite your GitHub account's verified primary email, then sign in again.",
+  },
+  GitHubEmailNotVerified: {
+    title: "Your GitHub account has no verified primary email",
+    body: "Verify your primary email address in GitHub's settings (Emails), then sign in again. Gatehouse only uses an address GitHub has verified.",
+  },
   RateLimited: {
     title: "Too many sign-in attempts",
     body: "Too many sign-ins were started from your network in the last minute. Wait a minute, then try again.",
