@@ -19,7 +19,7 @@ import { BearerError, ForbiddenError, NotFoundError, OAuthError, UnauthorizedErr
 import type { ErrorStyle } from "@/lib/http/respond";
 import { authenticateClient } from "@/lib/oauth/clients";
 import { resourceServers } from "@/lib/oauth/scopes";
-import { readClientCredentials, readFormParams } from "@/lib/oauth/token-request";
+import { readClientCredentials } from "@/lib/oauth/token-request";
 import { looksLikeJwt, verifyAccessToken } from "@/lib/oauth/tokens";
 import { getPortalPrincipal } from "@/lib/portal/session";
 import { clientIp } from "@/lib/rate-limit/client-ip";
@@ -97,8 +97,11 @@ export function definePolicy<const P extends AccessPolicy>(policy: P): P {
 export interface PolicyRequest {
   headers: Headers;
   method: string;
-  /** Only for `oauth_client` policies: a Request whose body can be read (the adapter passes a buffered copy). */
-  clone?: () => Request;
+  /**
+   * Only for `oauth_client` policies: the body, read once and shared with the handler (the route adapter memoises
+   * it): the RFC 6749 §3.2 form (readFormParams), or the JSON object.
+   */
+  bodyReader?: { form(): Promise<Map<string, string>>; json(): Promise<unknown> };
 }
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -243,12 +246,11 @@ async function resolveCredential(
 
 /** RFC 6749 §2.3: client_secret_basic, client_secret_post, or (POST /auth/client) a JSON body. */
 async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, context: { ip: string; requestId?: string }): Promise<Principal> {
-  if (!request.clone) throw new Error("OAuth client policies need the request body");
-  const copy = request.clone();
+  if (!request.bodyReader) throw new Error("OAuth client policies need the request body");
   let credentials: { clientId: string; clientSecret: string; basic: boolean };
   if (policy.clientCredentials === "json-body") {
-    if (!/^application\/json\b/i.test(copy.headers.get("content-type") ?? "")) throw new OAuthError("invalid_request", "Send a JSON body with client_id and client_secret.");
-    const body = (await copy.json().catch(() => null)) as { client_id?: unknown; client_secret?: unknown } | null;
+    if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) throw new OAuthError("invalid_request", "Send a JSON body with client_id and client_secret.");
+    const body = (await request.bodyReader.json().catch(() => null)) as { client_id?: unknown; client_secret?: unknown } | null;
     const clientId = body?.client_id;
     const clientSecret = body?.client_secret;
     if (typeof clientId !== "string" || typeof clientSecret !== "string" || !clientId || !clientSecret || clientId.length > 100 || clientSecret.length > 200) {
@@ -256,7 +258,7 @@ async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, 
     }
     credentials = { clientId, clientSecret, basic: false };
   } else {
-    credentials = readClientCredentials(copy, await readFormParams(copy));
+    credentials = readClientCredentials(request.headers, await request.bodyReader.form());
   }
   const limit = typeof policy.rateLimit === "object" ? policy.rateLimit.policy : undefined;
   const perClient = typeof policy.rateLimit === "object" && policy.rateLimit.per === "client";

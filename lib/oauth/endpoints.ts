@@ -4,7 +4,6 @@
  */
 import { OAuthError } from "@/lib/http/errors";
 import type { AuthenticatedClient } from "@/lib/oauth/clients";
-import { readFormParams } from "@/lib/oauth/token-request";
 import { introspectToken, issueAccessToken, revokeToken } from "@/lib/oauth/tokens";
 import { issuerUrl, SCOPES, resourceServers } from "@/lib/oauth/scopes";
 
@@ -13,10 +12,10 @@ const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 /**
  * `POST /oauth/token`: RFC 6749 §4.4 client credentials, for a client the route's policy has authenticated
  * (RFC 6749 §2.3) and rate limited.
+ * @param params the request's form (RFC 6749 §3.2), as the policy read it
  * @throws OAuthError (RFC 6749 §5.2)
  */
-export async function handleTokenRequest(request: Request, client: AuthenticatedClient): Promise<Response> {
-  const params = await readFormParams(request);
+export async function handleTokenRequest(params: Map<string, string>, client: AuthenticatedClient): Promise<Response> {
   const grantType = params.get("grant_type");
   if (!grantType) throw new OAuthError("invalid_request", "The grant_type parameter is required.");
   if (grantType !== "client_credentials") throw new OAuthError("unsupported_grant_type", "Only client_credentials is supported.");
@@ -28,15 +27,14 @@ export async function handleTokenRequest(request: Request, client: Authenticated
 }
 
 /** `POST /oauth/introspect`: RFC 7662, for authenticated clients of the same tenant. @throws OAuthError */
-export async function handleIntrospectionRequest(request: Request, client: AuthenticatedClient): Promise<Response> {
-  const token = (await readFormParams(request)).get("token");
+export async function handleIntrospectionRequest(params: Map<string, string>, client: AuthenticatedClient): Promise<Response> {
+  const token = params.get("token");
   if (!token) throw new OAuthError("invalid_request", "The token parameter is required.");
   return Response.json(await introspectToken(client, token), { headers: NO_STORE });
 }
 
 /** `POST /oauth/revoke`: RFC 7009. 200 whatever the token was (§2.2). @throws OAuthError */
-export async function handleRevocationRequest(request: Request, client: AuthenticatedClient): Promise<Response> {
-  const params = await readFormParams(request);
+export async function handleRevocationRequest(params: Map<string, string>, client: AuthenticatedClient): Promise<Response> {
   const token = params.get("token");
   if (!token) throw new OAuthError("invalid_request", "The token parameter is required.");
   const hint = params.get("token_type_hint");

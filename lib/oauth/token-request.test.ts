@@ -35,18 +35,18 @@ describe("readClientCredentials", () => {
 
   it("decodes client_secret_basic with RFC 6749 §2.3.1 form-encoding", () => {
     const request = form("", { authorization: basic("gc_a%2Bb", "s%3Ae") });
-    expect(readClientCredentials(request, new Map())).toEqual({ clientId: "gc_a+b", clientSecret: "s:e", basic: true });
+    expect(readClientCredentials(request.headers, new Map())).toEqual({ clientId: "gc_a+b", clientSecret: "s:e", basic: true });
   });
 
   it("reads client_secret_post", () => {
-    expect(readClientCredentials(form(""), new Map([["client_id", "c"], ["client_secret", "s"]]))).toEqual({ clientId: "c", clientSecret: "s", basic: false });
+    expect(readClientCredentials(form("").headers, new Map([["client_id", "c"], ["client_secret", "s"]]))).toEqual({ clientId: "c", clientSecret: "s", basic: false });
   });
 
   it("refuses two methods, a mismatched client_id, malformed Basic and no credentials", async () => {
-    expect(await oauthError(() => readClientCredentials(form("", { authorization: basic("c", "s") }), new Map([["client_secret", "s"]])))).toMatchObject({ code: "invalid_request" });
-    expect(await oauthError(() => readClientCredentials(form("", { authorization: basic("c", "s") }), new Map([["client_id", "other"]])))).toMatchObject({ code: "invalid_request" });
-    expect(await oauthError(() => readClientCredentials(form("", { authorization: "Basic !!!" }), new Map()))).toMatchObject({ code: "invalid_client", status: 401, challenge: 'Basic realm="gatehouse"' });
-    expect(await oauthError(() => readClientCredentials(form("", { authorization: `Basic ${Buffer.from("no-colon").toString("base64")}` }), new Map()))).toMatchObject({ code: "invalid_client" });
-    expect(await oauthError(() => readClientCredentials(form(""), new Map()))).toMatchObject({ code: "invalid_client", status: 401 });
+    expect(await oauthError(() => readClientCredentials(form("", { authorization: basic("c", "s") }).headers, new Map([["client_secret", "s"]])))).toMatchObject({ code: "invalid_request" });
+    expect(await oauthError(() => readClientCredentials(form("", { authorization: basic("c", "s") }).headers, new Map([["client_id", "other"]])))).toMatchObject({ code: "invalid_request" });
+    expect(await oauthError(() => readClientCredentials(form("", { authorization: "Basic !!!" }).headers, new Map()))).toMatchObject({ code: "invalid_client", status: 401, challenge: 'Basic realm="gatehouse"' });
+    expect(await oauthError(() => readClientCredentials(form("", { authorization: `Basic ${Buffer.from("no-colon").toString("base64")}` }).headers, new Map()))).toMatchObject({ code: "invalid_client" });
+    expect(await oauthError(() => readClientCredentials(form("").headers, new Map()))).toMatchObject({ code: "invalid_client", status: 401 });
   });
 });

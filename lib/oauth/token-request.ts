@@ -46,8 +46,8 @@ const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="gatehouse"' };
  * @throws OAuthError `invalid_request` (two methods, mismatched client_id, malformed header) or `invalid_client`
  *         (none at all; 401 with a Basic challenge)
  */
-export function readClientCredentials(request: Request, params: Map<string, string>): ClientCredentials {
-  const authorization = request.headers.get("authorization");
+export function readClientCredentials(headers: Headers, params: Map<string, string>): ClientCredentials {
+  const authorization = headers.get("authorization");
   if (authorization) {
     const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(authorization.trim());
     if (!match || authorization.length > 2048) throw new OAuthError("invalid_client", "Malformed Basic credentials.", { headers: BASIC_CHALLENGE });

@@ -7,9 +7,8 @@
  *   (code + state, with the browser's state/PKCE/nonce cookies) sent 100 times at once.
  * - Preview provisioning, partner approval and MCP run over HTTP against a production `next start`.
  */
-import http from "node:http";
-import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAuthJsServer, type TestApp } from "../integration/http-app.ts";
 import { db } from "@/lib/db";
 import { resetConfigForTests } from "@/lib/config";
 import { getApiKeyUsageByDay } from "@/lib/api-keys/api-keys";
@@ -26,7 +25,7 @@ const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((c
 
 describe("100 parallel uses of one OAuth state at the sign-in callback", () => {
   let idp: LocalIdp;
-  let server: http.Server;
+  let server: TestApp | undefined;
   let appUrl: string;
   const ENV_KEYS = ["AUTH_URL", "LOCAL_IDP_URL", "AUTH_SECRET", "PORTAL_SESSION_PASSWORD", ...Object.keys(UNLIMITED_RATE_LIMITS)];
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
@@ -39,27 +38,11 @@ describe("100 parallel uses of one OAuth state at the sign-in callback", () => {
     delete process.env.AUTH_SECRET;
     delete process.env.PORTAL_SESSION_PASSWORD;
     resetConfigForTests();
-    const auth = await import("@/lib/auth/handlers");
-    // Auth.js's route handlers over real HTTP, as app/api/auth/[...nextauth]/route.ts wires them.
-    server = http.createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-      const request = new NextRequest(new URL(req.url ?? "/", appUrl), { method: req.method, headers, body: req.method === "GET" ? undefined : Buffer.concat(chunks) });
-      const response = await (req.method === "POST" ? auth.POST : auth.GET)(request);
-      const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
-      outgoing["set-cookie"] = response.headers.getSetCookie();
-      res.writeHead(response.status, outgoing).end(Buffer.from(await response.arrayBuffer()));
-    });
-    await new Promise<void>((resolve) => server.listen(port, resolve)); // every interface: localhost may be ::1 or 127.0.0.1
+    server = await startAuthJsServer(appUrl, port);
     await clearRateLimits();
   });
   afterAll(async () => {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await server?.close();
     await idp?.stop();
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];

@@ -76,3 +76,34 @@ export async function startTestApp(port: number): Promise<TestApp> {
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+/**
+ * Serves Auth.js's route handlers (lib/auth/handlers.ts, as app/api/auth/[...nextauth]/route.ts wires them) over
+ * real HTTP on every interface at `port`, so a browser-like client can run a whole sign-in against the local issuer.
+ * Import it after AUTH_URL and the issuer variables are set (the handlers read the configuration when loaded).
+ * @param appUrl the public origin requests are resolved against (AUTH_URL)
+ * @returns a server whose `close()` also drops kept-alive connections
+ */
+export async function startAuthJsServer(appUrl: string, port: number): Promise<TestApp> {
+  const { NextRequest } = await import("next/server");
+  const auth = await import("@/lib/auth/handlers");
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+    const request = new NextRequest(new URL(req.url ?? "/", appUrl), { method: req.method, headers, body: req.method === "GET" ? undefined : Buffer.concat(chunks) });
+    const response = await (req.method === "POST" ? auth.POST : auth.GET)(request);
+    const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
+    outgoing["set-cookie"] = response.headers.getSetCookie();
+    res.writeHead(response.status, outgoing).end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve)); // every interface: localhost may be ::1 or 127.0.0.1
+  return {
+    url: appUrl,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

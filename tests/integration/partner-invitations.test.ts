@@ -4,9 +4,8 @@
  * invitation (Google `email_verified`, Entra `xms_edov`, GitHub's verified primary email), and a GitHub user joins
  * only by invitation, never by domain.
  */
-import http from "node:http";
-import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAuthJsServer, type TestApp } from "./http-app";
 import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { createInvitation } from "@/lib/partners/invitations";
@@ -20,7 +19,7 @@ const ENV_KEYS = ["AUTH_URL", "LOCAL_IDP_URL", "LOCAL_GITHUB_URL", "RATE_LIMIT_S
 const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
 let idp: LocalIdp;
 let github: LocalGitHub;
-let server: http.Server;
+let server: TestApp | undefined;
 let appUrl: string;
 
 beforeAll(async () => {
@@ -30,25 +29,10 @@ beforeAll(async () => {
   github = await startLocalGitHub({ redirectOrigins: [appUrl] });
   Object.assign(process.env, { AUTH_URL: appUrl, LOCAL_IDP_URL: idp.url, LOCAL_GITHUB_URL: github.url, RATE_LIMIT_SIGN_IN_PER_MINUTE: "10000" });
   resetConfigForTests();
-  const auth = await import("@/lib/auth/handlers");
-  server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    const request = new NextRequest(new URL(req.url ?? "/", appUrl), { method: req.method, headers, body: req.method === "GET" ? undefined : Buffer.concat(chunks) });
-    const response = await (req.method === "POST" ? auth.POST : auth.GET)(request);
-    const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
-    outgoing["set-cookie"] = response.headers.getSetCookie();
-    res.writeHead(response.status, outgoing).end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  server = await startAuthJsServer(appUrl, port);
 });
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await server?.close();
   await idp?.stop();
   await github?.stop();
   for (const [key, value] of Object.entries(saved)) {

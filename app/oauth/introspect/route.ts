@@ -5,4 +5,4 @@ import { handleIntrospectionRequest } from "@/lib/oauth/endpoints";
 export const dynamic = "force-dynamic";
 
 /** RFC 7662 token introspection, for clients of the token's tenant. */
-export const POST = route(OAUTH_CLIENT_ENDPOINT, (request, { principal }) => handleIntrospectionRequest(request, principal.client));
+export const POST = route(OAUTH_CLIENT_ENDPOINT, async (_request, { principal, form }) => handleIntrospectionRequest(await form(), principal.client));

@@ -5,4 +5,4 @@ import { handleRevocationRequest } from "@/lib/oauth/endpoints";
 export const dynamic = "force-dynamic";
 
 /** RFC 7009 token revocation. */
-export const POST = route(OAUTH_CLIENT_ENDPOINT, (request, { principal }) => handleRevocationRequest(request, principal.client));
+export const POST = route(OAUTH_CLIENT_ENDPOINT, async (_request, { principal, form }) => handleRevocationRequest(await form(), principal.client));

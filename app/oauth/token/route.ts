@@ -5,4 +5,4 @@ import { handleTokenRequest } from "@/lib/oauth/endpoints";
 export const dynamic = "force-dynamic";
 
 /** RFC 6749 §4.4: client credentials. */
-export const POST = route(OAUTH_TOKEN_ENDPOINT, (request, { principal }) => handleTokenRequest(request, principal.client));
+export const POST = route(OAUTH_TOKEN_ENDPOINT, async (_request, { principal, form }) => handleTokenRequest(await form(), principal.client));

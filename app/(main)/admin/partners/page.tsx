@@ -1,12 +1,11 @@
 import { adminPage } from "@/lib/auth/policies";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { Pagination } from "@/components/pagination";
 import { page, loadPageData } from "@/lib/next/pages";
 import { countPartnersByStatusAsAdmin, listPartnersAsAdmin, type PartnerStatus } from "@/lib/partners/approval";
-import { approvePartnerAction, rejectPartnerAction, reinstatePartnerAction, suspendPartnerAction } from "./actions";
+import { PartnerStatusActions } from "./partner-status-actions";
 
 export const metadata: Metadata = { title: "Partners" };
 
@@ -81,20 +80,7 @@ export default page(adminPage("/admin/partners"), async ({ principal: { admin },
                   {partner.status === "rejected" ? <p className="text-sm text-slate-600">Rejected {formatDateTime(partner.rejectedAt)}: {partner.rejectionReason}</p> : null}
                   {partner.status === "suspended" ? <p className="text-sm text-slate-600">Suspended {formatDateTime(partner.suspendedAt)}: {partner.suspensionReason}</p> : null}
                 </div>
-                <div className="flex flex-wrap gap-2">
-                  {partner.status === "pending_approval" ? (
-                    <>
-                      <ConfirmAction action={approvePartnerAction} fields={{ partnerId: partner.id }} label="Approve" confirmLabel="Confirm approval" prompt={`Approve ${partner.name}? Its members get the partner dashboard and API, and the owner is emailed.`} />
-                      <ConfirmAction action={rejectPartnerAction} fields={{ partnerId: partner.id }} label="Reject" confirmLabel="Confirm rejection" prompt={`Reject ${partner.name}? The owner is emailed the reason.`} reasonLabel="Reason (shown to the partner)" tone="danger" />
-                    </>
-                  ) : null}
-                  {partner.status === "approved" ? (
-                    <ConfirmAction action={suspendPartnerAction} fields={{ partnerId: partner.id }} label="Suspend" confirmLabel="Confirm suspension" prompt={`Suspend ${partner.name}? Every member is signed out at once and its API keys stop working.`} reasonLabel="Reason" tone="danger" />
-                  ) : null}
-                  {partner.status === "suspended" ? (
-                    <ConfirmAction action={reinstatePartnerAction} fields={{ partnerId: partner.id }} label="Reinstate" confirmLabel="Confirm reinstatement" prompt={`Reinstate ${partner.name}?`} />
-                  ) : null}
-                </div>
+                <PartnerStatusActions partner={partner} />
               </div>
             </li>
           ))}

@@ -4,11 +4,10 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { AuditTable } from "@/components/audit-table";
-import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { page, loadPageData, nullIfNotFound } from "@/lib/next/pages";
 import { getPartnerDetailAsAdmin } from "@/lib/partners/admin-detail";
-import { approvePartnerAction, rejectPartnerAction, reinstatePartnerAction, suspendPartnerAction } from "../actions";
+import { PartnerStatusActions } from "../partner-status-actions";
 
 export const metadata: Metadata = { title: "Partner" };
 
@@ -51,18 +50,7 @@ export default page(
             {partner.status === "rejected" ? <p className="text-sm text-slate-600">Rejected {formatDateTime(partner.rejectedAt)}: {partner.rejectionReason}</p> : null}
             {partner.status === "suspended" ? <p className="text-sm text-slate-600">Suspended {formatDateTime(partner.suspendedAt)}: {partner.suspensionReason}</p> : null}
           </div>
-          <div className="flex flex-wrap gap-2">
-            {partner.status === "pending_approval" ? (
-              <>
-                <ConfirmAction action={approvePartnerAction} fields={{ partnerId: partner.id }} label="Approve" confirmLabel="Confirm approval" prompt={`Approve ${partner.name}? Its members get the partner dashboard and API, and the owner is emailed.`} />
-                <ConfirmAction action={rejectPartnerAction} fields={{ partnerId: partner.id }} label="Reject" confirmLabel="Confirm rejection" prompt={`Reject ${partner.name}? The owner is emailed the reason.`} reasonLabel="Reason (shown to the partner)" tone="danger" />
-              </>
-            ) : null}
-            {partner.status === "approved" ? (
-              <ConfirmAction action={suspendPartnerAction} fields={{ partnerId: partner.id }} label="Suspend" confirmLabel="Confirm suspension" prompt={`Suspend ${partner.name}? Every member is signed out at once and its API keys stop working.`} reasonLabel="Reason" tone="danger" />
-            ) : null}
-            {partner.status === "suspended" ? <ConfirmAction action={reinstatePartnerAction} fields={{ partnerId: partner.id }} label="Reinstate" confirmLabel="Confirm reinstatement" prompt={`Reinstate ${partner.name}?`} /> : null}
-          </div>
+          <PartnerStatusActions partner={partner} />
         </div>
 
         <Section title="Members" count={members.length} empty="No members yet.">
