@@ -248,6 +248,8 @@ export async function verifyApiKey(value: string): Promise<VerifiedApiKey | null
       WHERE a.key_digest = ${digestSecret(value)} AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
         AND p.id = a.partner_id AND p.status = 'approved'
         AND (a.owner_client_id IS NULL OR EXISTS (SELECT 1 FROM oauth_clients c WHERE c.id = a.owner_client_id AND c.disabled_at IS NULL))
+        -- A person's key works only while they belong to the key's partner (a key minted during their removal too).
+        AND (a.owner_user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = a.owner_user_id AND u.partner_id = a.partner_id))
       RETURNING a.id, a.partner_id, a.owner_user_id, a.owner_client_id, a.scopes
     ), d AS (
       INSERT INTO api_key_usage_days (api_key_id, day, count)

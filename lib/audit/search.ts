@@ -33,7 +33,9 @@ const instant = (endOfDay: boolean) =>
       return date;
     });
 
-const text = (max: number) => z.string().trim().min(1).max(max).optional();
+/** A bounded filter value; a NUL byte (which PostgreSQL cannot store or compare) is the caller's mistake: 400. */
+const text = (max: number) =>
+  z.string().trim().min(1).max(max).refine((value) => !value.includes("\0"), "must not contain a NUL byte").optional();
 
 /** The query of `GET /api/admin/audit` (snake_case, as on the wire). Empty parameters count as absent. */
 export const auditSearchSchema = z

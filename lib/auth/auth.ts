@@ -1,8 +1,10 @@
 /**
  * Auth.js v5 configuration: the one file that yields every sign-in entry point (docs/STYLE.md, Auth.js example).
  *
- * OpenID Connect with Google Workspace and Microsoft Entra ID, PKCE + state + nonce, database sessions through
- * the Prisma adapter. Outside production both providers can point at the local test issuer (LOCAL_IDP_URL).
+ * OpenID Connect with Google Workspace and Microsoft Entra ID (PKCE + state + nonce), and GitHub's OAuth 2.0 for
+ * invited people only (lib/auth/github.ts: its verified primary email, never a domain); database sessions through
+ * the Prisma adapter. Outside production the providers can point at the local test issuer (LOCAL_IDP_URL) and the
+ * local GitHub emulator (LOCAL_GITHUB_URL).
  * Sessions are *read* by lib/auth/principal.ts (one query, 503 on a database outage) rather than by `auth()`,
  * which would treat an unreachable database as "signed out".
  */

@@ -135,6 +135,8 @@ export async function acceptInvitationAtSignIn(
   if (!invitation) return null;
   const claimed = await tx.partnerInvitation.updateMany({ where: { id: invitation.id, acceptedAt: null, revokedAt: null }, data: { acceptedAt: new Date(), acceptedById: facts.userId } });
   if (claimed.count !== 1) return null;
-  await tx.user.update({ where: { id: facts.userId }, data: { partnerId: invitation.partnerId, partnerRole: invitation.role, removedFromPartnerId: null } });
+  await tx.user.update({ where: { id: facts.userId }, data: { partnerId: invitation.partnerId, partnerRole: invitation.role } });
+  // A new invitation from the partner that removed them lifts that partner's bar; one from another partner does not.
+  await tx.user.updateMany({ where: { id: facts.userId, removedFromPartnerId: invitation.partnerId }, data: { removedFromPartnerId: null } });
   return { partnerId: invitation.partnerId, role: invitation.role, invitationId: invitation.id };
 }

@@ -46,8 +46,14 @@ async function ownerCount(tx: Prisma.TransactionClient, partnerId: string): Prom
   return tx.user.count({ where: { partnerId, partnerRole: "owner" } });
 }
 
-function assertMayTouch(actor: TeamActor, targetRole: PartnerRole): void {
-  if ("partnerRole" in actor && targetRole === "owner" && actor.partnerRole !== "owner") throw new ForbiddenError("Only an owner can change another owner.");
+/**
+ * Only owners touch owners. The acting member's role is read again under the partner lock (the policy's copy is from
+ * the start of the request: an owner demoted at the same moment must not act as one).
+ */
+async function assertMayTouch(tx: Prisma.TransactionClient, partnerId: string, actor: TeamActor, targetRole: PartnerRole): Promise<void> {
+  if (!("partnerRole" in actor) || targetRole !== "owner") return;
+  const current = await tx.user.findFirst({ where: { id: actor.id, partnerId }, select: { partnerRole: true } });
+  if (current?.partnerRole !== "owner") throw new ForbiddenError("Only an owner can change another owner.");
 }
 
 /**
@@ -63,7 +69,7 @@ export async function removeMember(partnerId: string, userId: string, actor: Tea
   if (!("partnerRole" in actor)) assertAdminActor(actor);
   return db.$transaction(async (tx) => {
     const member = await lockedMember(tx, partnerId, userId);
-    assertMayTouch(actor, member.partnerRole);
+    await assertMayTouch(tx, partnerId, actor, member.partnerRole);
     if (member.partnerRole === "owner" && (await ownerCount(tx, partnerId)) <= 1) throw new ConflictError(LAST_OWNER);
     // Remembered so that their next sign-in does not let them straight back in by their organisation.
     await tx.user.update({ where: { id: userId }, data: { partnerId: null, partnerRole: null, removedFromPartnerId: partnerId } });
@@ -71,6 +77,9 @@ export async function removeMember(partnerId: string, userId: string, actor: Tea
     await tx.partner.updateMany({ where: { id: partnerId, ownerUserId: userId }, data: { ownerUserId: null } });
     const sessions = await tx.session.deleteMany({ where: { userId } });
     const keys = await tx.apiKey.updateMany({ where: { partnerId, ownerUserId: userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    // Portal previews are shared by the partner's members (one live preview token per project): a removed member's
+    // preview cookie must not outlive them, so every live preview ends; the others open a new one with a click.
+    await tx.clientAccessToken.updateMany({ where: { isPreview: true, revokedAt: null, client: { partnerId } }, data: { revokedAt: new Date() } });
     await tx.auditEvent.create({
       data: auditRow({
         action: actor.id === userId ? "partner.member_left" : "partner.member_removed",
@@ -107,11 +116,16 @@ export async function changeMemberRole(partnerId: string, userId: string, input:
   if (!("partnerRole" in actor)) assertAdminActor(actor);
   return db.$transaction(async (tx) => {
     const member = await lockedMember(tx, partnerId, userId);
-    assertMayTouch(actor, member.partnerRole);
-    assertMayTouch(actor, role);
+    await assertMayTouch(tx, partnerId, actor, member.partnerRole);
+    await assertMayTouch(tx, partnerId, actor, role);
     if (member.partnerRole === role) return { userId, role };
     if (member.partnerRole === "owner" && (await ownerCount(tx, partnerId)) <= 1) throw new ConflictError(LAST_OWNER);
     await tx.user.update({ where: { id: userId }, data: { partnerRole: role } });
+    // A demoted recorded owner hands the record (approval emails, the admin page) to a remaining owner.
+    if (member.partnerRole === "owner") {
+      const next = await tx.user.findFirst({ where: { partnerId, partnerRole: "owner" }, orderBy: { createdAt: "asc" }, select: { id: true } });
+      await tx.partner.updateMany({ where: { id: partnerId, ownerUserId: userId }, data: { ownerUserId: next?.id ?? null } });
+    }
     await tx.auditEvent.create({
       data: auditRow({ action: "partner.member_role_changed", actor: auditActor(actor), partnerId, target: { type: "user", id: userId }, metadata: { from: member.partnerRole, to: role } }),
     });
@@ -148,9 +162,10 @@ export async function transferOwnership(partnerId: string, toUserId: string, act
  * @throws NotFoundError (404) for a non-member; ForbiddenError (403) when an admin targets an owner
  */
 export async function endMemberSessions(partnerId: string, userId: string, actor: TeamActor): Promise<{ sessionsEnded: number }> {
+  if (!("partnerRole" in actor)) assertAdminActor(actor);
   return db.$transaction(async (tx) => {
     const member = await lockedMember(tx, partnerId, userId);
-    if (actor.id !== userId) assertMayTouch(actor, member.partnerRole);
+    if (actor.id !== userId) await assertMayTouch(tx, partnerId, actor, member.partnerRole);
     const ended = await tx.session.deleteMany({ where: { userId } });
     await tx.auditEvent.create({
       data: auditRow({ action: "partner.member_sessions_ended", actor: auditActor(actor), partnerId, target: { type: "user", id: userId }, metadata: { sessionsEnded: ended.count } }),

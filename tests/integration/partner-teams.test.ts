@@ -13,6 +13,9 @@ import { changeMemberRole, removeMember, transferOwnership } from "@/lib/partner
 import { findFreePort } from "../../scripts/lib/postgres.ts";
 import { startTestApp, type TestApp } from "./http-app";
 import { createPartner, createUser, sessionCookieFor } from "./support";
+import { createProject } from "@/lib/portal/projects";
+import { provisionPortalPreview } from "@/lib/portal/enter";
+import { getPortalPrincipal, portalCookieName, sealPortalSession } from "@/lib/portal/session";
 
 let app: TestApp;
 const savedAuthUrl = process.env.AUTH_URL;
@@ -65,6 +68,25 @@ describe("removing a member", () => {
     expect(await db.user.findUniqueOrThrow({ where: { id: member.id }, select: { partnerId: true, partnerRole: true } })).toEqual({ partnerId: null, partnerRole: null });
     const event = await db.auditEvent.findFirstOrThrow({ where: { action: "partner.member_removed", targetId: member.id } });
     expect(event).toMatchObject({ actorId: owner.id, partnerId: partner.id, metadata: { sessionsEnded: 1, apiKeysRevoked: 1 } });
+  });
+
+  it("ends the partner's live portal previews (shared by its members), so a removed member's preview cookie dies too", async () => {
+    const { partner, owner, member } = await team();
+    const project = await createProject(partner.id, { name: "Previewed" }, { type: "user", id: member.id });
+    const { accessTokenId } = await provisionPortalPreview(partner.id, project.id, { type: "user", id: member.id });
+    const previewCookie = `${portalCookieName()}=${await sealPortalSession({ accessTokenId, preview: true })}`;
+    expect((await getPortalPrincipal(new Headers({ cookie: previewCookie })))?.accessTokenId).toBe(accessTokenId);
+    expect((await call("DELETE", `/api/partner/members/${member.id}`, { cookie: await sessionCookieFor(owner.id) })).status).toBe(200);
+    expect(await getPortalPrincipal(new Headers({ cookie: previewCookie }))).toBeNull();
+  });
+
+  it("never lets a person's key work once they are out of its partner, even a key that escaped the removal's revocation", async () => {
+    const { partner, member } = await team();
+    const { apiKey } = await createApiKey(partner.id, member.id, { name: "raced", scopes: ["partner:read"] }, { type: "user", id: member.id });
+    expect((await call("GET", "/api/partner/me", { apiKey })).status).toBe(200);
+    // What a key created concurrently with the removal would look like: unrevoked, its owner already gone.
+    await db.user.update({ where: { id: member.id }, data: { partnerId: null, partnerRole: null } });
+    expect((await call("GET", "/api/partner/me", { apiKey })).status).toBe(401);
   });
 
   it("refuses plain members (403) and another partner's owner (404, as for nobody)", async () => {
