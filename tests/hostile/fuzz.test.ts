@@ -359,7 +359,7 @@ beforeAll(async () => {
       await sign("EdDSA", privateKey), // the real kid, someone else's key
       `${header}.${b64url({ ...claims, org_id: "another-tenant", iat: now, exp: now + 600 })}.${signature}`, // a real token, payload swapped
     ],
-    forgedPortalCookies: await Promise.all([sealPortalSession({ accessTokenId: "does-not-exist" }), sealPortalSession({ accessTokenId: `${tenant.portalLink.id.slice(0, -1)}x`, preview: true })]),
+    forgedPortalCookies: await Promise.all([sealPortalSession({ accessTokenId: "does-not-exist" }), sealPortalSession({ accessTokenId: `${tenant.portalLink.id.slice(0, -1)}${tenant.portalLink.id.endsWith("x") ? "y" : "x"}`, preview: true })]),
     clientId: tenant.oauthClient.clientId,
   };
   secrets = [
