@@ -88,8 +88,17 @@ export type PrincipalFor<P extends AccessPolicy> = P extends { accept: "public" 
   ? null
   : Narrow<KindsOf<P>, P> | (P extends { allowAnonymous: () => boolean } ? null : never);
 
-/** Declares a policy, keeping its literal types so handlers receive the narrowed principal. */
-export function definePolicy<const P extends AccessPolicy>(policy: P): P {
+/** A public policy with a role, partner rule or scopes would silently ignore them: such a policy does not compile. */
+type Coherent<P> = P extends { accept: "public" } ? (P extends { role: unknown } | { partner: unknown } | { partnerRole: unknown } | { scopes: unknown } ? never : P) : P;
+
+/**
+ * Declares a policy, keeping its literal types so handlers receive the narrowed principal.
+ * @throws Error at module load for a public policy that names a role, partner rule or scopes (the type refuses it too)
+ */
+export function definePolicy<const P extends AccessPolicy>(policy: P & Coherent<P>): P {
+  if (policy.accept === "public" && (policy.role || policy.partner || policy.partnerRole || policy.scopes)) {
+    throw new Error("A public policy cannot demand a role, a partner status or scopes");
+  }
   return Object.freeze(policy);
 }
 
