@@ -8,7 +8,7 @@
  * - Preview provisioning, partner approval and MCP run over HTTP against a production `next start`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuthJsServer, type TestApp } from "../integration/http-app.ts";
+import { CookieJar, startAuthJsServer, type TestApp } from "../integration/http-app.ts";
 import { db } from "@/lib/db";
 import { resetConfigForTests } from "@/lib/config";
 import { getApiKeyUsageByDay } from "@/lib/api-keys/api-keys";
@@ -177,26 +177,6 @@ describe("against a production instance", () => {
   });
 });
 
-/** A minimal browser cookie jar for one origin (names are distinct across the app and the issuer here). */
-class CookieJar {
-  #cookies = new Map<string, string>();
-
-  /** Sends with the jar's cookies, redirects not followed; `store` false leaves the jar as it was (replays). */
-  async send(url: string, init: RequestInit = {}, store = true): Promise<Response> {
-    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-    const response = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
-    if (store) {
-      for (const line of response.headers.getSetCookie()) {
-        const [pair = ""] = line.split(";");
-        const name = pair.slice(0, pair.indexOf("=")).trim();
-        const value = pair.slice(pair.indexOf("=") + 1).trim();
-        if (value === "" || /max-age=0/i.test(line)) this.#cookies.delete(name);
-        else this.#cookies.set(name, value);
-      }
-    }
-    return response;
-  }
-}
 
 function redirectOf(response: Response, base?: string): string {
   expect([302, 303], `expected a redirect, got ${response.status} ${response.headers.get("location") ?? ""}`).toContain(response.status);

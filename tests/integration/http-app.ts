@@ -107,3 +107,33 @@ export async function startAuthJsServer(appUrl: string, port: number): Promise<T
     },
   };
 }
+
+/**
+ * A minimal browser cookie jar for one host (cookies by name: the app and the local issuers use distinct names).
+ * A Set-Cookie with an empty value, `Max-Age=0` or an `Expires` in the past deletes the cookie.
+ */
+export class CookieJar {
+  #cookies = new Map<string, string>();
+
+  /** Sends with the jar's cookies, redirects not followed; `store` false leaves the jar as it was (replays). */
+  async send(url: string, init: RequestInit = {}, store = true): Promise<Response> {
+    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    const response = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
+    if (store) this.store(response);
+    return response;
+  }
+
+  /** Takes in a response's Set-Cookie lines. */
+  store(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expires = attributes.find((a) => a.trim().toLowerCase().startsWith("expires="));
+      const expired = /max-age=0\b/i.test(line) || (expires !== undefined && Date.parse(expires.trim().slice("expires=".length)) <= Date.now());
+      if (expired || value === "") this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+  }
+}

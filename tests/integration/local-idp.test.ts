@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_IDP_CLIENTS, LOCAL_IDP_TENANTS, LOCAL_IDP_USERS, startLocalIdp, type LocalIdp } from "../../scripts/lib/local-idp.ts";
+import { CookieJar } from "./http-app";
 
 const APP_ORIGIN = "http://localhost:3000";
 let idp: LocalIdp;
@@ -17,31 +18,7 @@ afterAll(async () => {
   await idp?.stop();
 });
 
-/** Cookies by name; enough here because the issuers use distinct cookie names and one host. */
-class CookieJar {
-  #cookies = new Map<string, string>();
-  store(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = "", ...attributes] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expires = attributes.find((a) => a.trim().toLowerCase().startsWith("expires="));
-      const expired = expires !== undefined && Date.parse(expires.trim().slice("expires=".length)) <= Date.now();
-      if (expired || value === "") this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
-  }
-  header(): string {
-    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-}
 
-async function send(jar: CookieJar, url: string, init: RequestInit = {}): Promise<Response> {
-  const response = await fetch(url, { ...init, redirect: "manual", headers: { ...init.headers, cookie: jar.header() } });
-  jar.store(response);
-  return response;
-}
 
 function location(response: Response, base: string): string {
   expect([302, 303]).toContain(response.status);
@@ -87,15 +64,15 @@ async function signIn(options: {
     code_challenge_method: "S256",
   }).toString();
 
-  const interactionUrl = location(await send(jar, authorize.href), authorize.href);
-  const pageResponse = await send(jar, interactionUrl);
+  const interactionUrl = location(await jar.send(authorize.href), authorize.href);
+  const pageResponse = await jar.send(interactionUrl);
   expect(pageResponse.status).toBe(200);
   const loginPage = await pageResponse.text();
 
   const user = LOCAL_IDP_USERS.find((u) => u.email === options.email);
   if (!user) throw new Error(`no test user ${options.email}`);
   let next = location(
-    await send(jar, interactionUrl, {
+    await jar.send(interactionUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ user: user.id }).toString(),
@@ -104,7 +81,7 @@ async function signIn(options: {
   );
   // Resume at the authorization endpoint, which redirects to the app (one hop, but do not assume it).
   while (!next.startsWith(APP_ORIGIN)) {
-    const hop = await send(jar, next);
+    const hop = await jar.send(next);
     if (hop.status === 200) throw new Error(`expected a redirect from ${next}, got a page: ${await hop.text()}`);
     next = location(hop, next);
   }
@@ -217,14 +194,14 @@ describe("local Google Workspace issuer", () => {
       code_challenge: createHash("sha256").update("v".repeat(43)).digest("base64url"),
       code_challenge_method: "S256",
     }).toString();
-    const interactionUrl = location(await send(jar, authorize.href), authorize.href);
-    const cancelled = await send(jar, interactionUrl, {
+    const interactionUrl = location(await jar.send(authorize.href), authorize.href);
+    const cancelled = await jar.send(interactionUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: "action=cancel",
     });
     const resume = location(cancelled, interactionUrl);
-    const callback = new URL(location(await send(jar, resume), resume));
+    const callback = new URL(location(await jar.send(resume), resume));
     expect(callback.pathname).toBe("/api/auth/callback/google");
     expect(callback.searchParams.get("error")).toBe("access_denied");
     expect(callback.searchParams.get("state")).toBe("cancel-state");

@@ -5,7 +5,7 @@
  * only by invitation, never by domain.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuthJsServer, type TestApp } from "./http-app";
+import { CookieJar, startAuthJsServer, type TestApp } from "./http-app";
 import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { createInvitation } from "@/lib/partners/invitations";
@@ -42,21 +42,6 @@ afterAll(async () => {
   resetConfigForTests();
 });
 
-class CookieJar {
-  #cookies = new Map<string, string>();
-  async send(url: string, init: RequestInit = {}): Promise<Response> {
-    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-    const response = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const name = pair.slice(0, pair.indexOf("=")).trim();
-      const value = pair.slice(pair.indexOf("=") + 1).trim();
-      if (value === "" || /max-age=0/i.test(line)) this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
-    return response;
-  }
-}
 
 const redirectOf = (response: Response, base: string) => {
   expect([302, 303], `expected a redirect, got ${response.status}`).toContain(response.status);
