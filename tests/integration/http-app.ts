@@ -4,6 +4,8 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { resetConfigForTests } from "@/lib/config";
+import { findFreePort } from "../../scripts/lib/postgres.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers declare their own params shapes
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response> | Response;
@@ -47,8 +49,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the server on a free port. AUTH_URL must equal the returned url for issuer and audience checks. */
-export async function startTestApp(port: number): Promise<TestApp> {
+/**
+ * Starts the server on a free port and points AUTH_URL at it (issuer and audience checks use it); `close()` stops the
+ * server and puts AUTH_URL back.
+ */
+export async function startTestApp(): Promise<TestApp> {
+  const port = await findFreePort();
+  const savedAuthUrl = process.env.AUTH_URL;
+  process.env.AUTH_URL = `http://127.0.0.1:${port}`;
+  resetConfigForTests();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     for (const [pattern, load] of ROUTES) {
@@ -74,7 +83,15 @@ export async function startTestApp(port: number): Promise<TestApp> {
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (savedAuthUrl === undefined) delete process.env.AUTH_URL;
+      else process.env.AUTH_URL = savedAuthUrl;
+      resetConfigForTests();
+    },
+  };
 }
 
 /**

@@ -2,8 +2,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { findFreePort } from "../../scripts/lib/postgres.ts";
-import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import * as apiKeys from "@/lib/api-keys/api-keys";
 import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
@@ -20,10 +18,7 @@ vi.mock("@/lib/api-keys/api-keys", async (importOriginal) => {
 
 let app: TestApp;
 beforeAll(async () => {
-  const port = await findFreePort();
-  process.env.AUTH_URL = `http://127.0.0.1:${port}`;
-  resetConfigForTests();
-  app = await startTestApp(port);
+  app = await startTestApp();
 });
 afterAll(async () => {
   await app?.close();

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
 import * as oauth from "oauth4webapi";
 import { SignJWT, generateKeyPair, createRemoteJWKSet, jwtVerify, decodeJwt, UnsecuredJWT } from "jose";
-import { findFreePort } from "../../scripts/lib/postgres.ts";
 import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { createOAuthClientAsAdmin, disableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
@@ -16,10 +15,7 @@ let issuer: URL;
 let as: oauth.AuthorizationServer;
 
 beforeAll(async () => {
-  const port = await findFreePort();
-  process.env.AUTH_URL = `http://127.0.0.1:${port}`;
-  resetConfigForTests();
-  app = await startTestApp(port);
+  app = await startTestApp();
   issuer = new URL(app.url);
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", [oauth.allowInsecureRequests]: true }));
 });

@@ -5,12 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "@/lib/api-keys/api-keys";
-import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { endAllUserSessions, endUserSession, listUserSessions } from "@/lib/auth/sessions";
 import { createInvitation } from "@/lib/partners/invitations";
 import { changeMemberRole, removeMember, transferOwnership } from "@/lib/partners/team";
-import { findFreePort } from "../../scripts/lib/postgres.ts";
 import { startTestApp, type TestApp } from "./http-app";
 import { createPartner, createUser, sessionCookieFor } from "./support";
 import { createProject } from "@/lib/portal/projects";
@@ -18,19 +16,12 @@ import { provisionPortalPreview } from "@/lib/portal/enter";
 import { getPortalPrincipal, portalCookieName, sealPortalSession } from "@/lib/portal/session";
 
 let app: TestApp;
-const savedAuthUrl = process.env.AUTH_URL;
 
 beforeAll(async () => {
-  const port = await findFreePort();
-  process.env.AUTH_URL = `http://127.0.0.1:${port}`;
-  resetConfigForTests();
-  app = await startTestApp(port);
+  app = await startTestApp();
 });
 afterAll(async () => {
   await app?.close();
-  if (savedAuthUrl === undefined) delete process.env.AUTH_URL;
-  else process.env.AUTH_URL = savedAuthUrl;
-  resetConfigForTests();
 });
 
 async function call(method: string, path: string, init: { cookie?: string; apiKey?: string; body?: unknown } = {}) {
