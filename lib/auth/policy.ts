@@ -106,6 +106,8 @@ export function definePolicy<const P extends AccessPolicy>(policy: P & Coherent<
 export interface PolicyRequest {
   headers: Headers;
   method: string;
+  /** The session lookup to use instead of a fresh one (pages share one per render with their layouts). */
+  sessionUser?: () => Promise<UserPrincipal | null>;
   /**
    * Only for `oauth_client` policies: the body, read once and shared with the handler (the route adapter memoises
    * it): the RFC 6749 §3.2 form (readFormParams), or the JSON object.
@@ -243,7 +245,7 @@ async function resolveCredential(
   }
 
   if (accept.includes("user")) {
-    const user = await getSessionUser(request);
+    const user = await (request.sessionUser ? request.sessionUser() : getSessionUser(request));
     if (user) return { principal: user, viaCookie: true };
   }
   if (accept.includes("portal")) {

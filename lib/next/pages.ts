@@ -74,7 +74,7 @@ export function page<const P extends PagePolicy, const K extends string = never,
 async function authorizePage<P extends PagePolicy>(policy: P, path: string): Promise<PrincipalFor<P>> {
   const requestHeaders = await headers();
   try {
-    return await loadPageData(path, () => authorize(policy, { headers: requestHeaders, method: "GET" }));
+    return await loadPageData(path, () => authorize(policy, { headers: requestHeaders, method: "GET", sessionUser: sessionUserForRender }));
   } catch (error) {
     unstable_rethrow(error); // Next's own redirects (the outage page) and not-found signals pass through
     if (!(error instanceof AppError)) throw error;
@@ -111,8 +111,8 @@ export async function loadPageData<T>(path: string, load: () => Promise<T>): Pro
 }
 
 /**
- * The session lookup for layouts, once per server render (the (main) and partner layouts both ask; React's
- * request-scoped cache() makes that one query). The page's own policy check resolves the session itself.
+ * The session lookup, once per server render: the page's policy check and the (main) and partner layouts all ask,
+ * and React's request-scoped cache() makes that one query.
  */
 const sessionUserForRender = cache(async (): Promise<UserPrincipal | null> => getSessionUser({ headers: await headers() }));
 
