@@ -180,7 +180,7 @@ export async function authorize<P extends AccessPolicy>(policy: P, request: Poli
  * CSRF: the browser's `Origin` (or, without one, `Sec-Fetch-Site`) must say the request comes from Gatehouse.
  * @throws ForbiddenError (403) for a cross-site request
  */
-export function assertSameOrigin(request: { headers: Headers }): void {
+function assertSameOrigin(request: { headers: Headers }): void {
   if (!isSameOrigin(request.headers, getConfig().appUrl)) throw new ForbiddenError("Cross-site request refused.");
 }
 

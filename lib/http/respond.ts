@@ -21,7 +21,7 @@ import { isDatabaseUnavailable, isUnstorableText } from "@/lib/http/database-err
 export type ErrorStyle = "json" | "oauth" | "bearer" | "mcp" | "portal-page";
 
 /** The MCP endpoint's 401 body (its public contract, unchanged since the endpoint shipped). */
-export const MCP_UNAUTHORIZED_BODY = {
+const MCP_UNAUTHORIZED_BODY = {
   error: "Unauthorized",
   message: "Valid API key required. Use Authorization: Bearer mg_... or X-API-Key: mg_...",
 } as const;

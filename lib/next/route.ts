@@ -21,7 +21,7 @@ import { clientIp } from "@/lib/rate-limit/client-ip";
 import { readFormParams } from "@/lib/oauth/token-request";
 
 /** Largest body accepted by default, bytes. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export interface RouteContext<P extends AccessPolicy, Params> {
   principal: PrincipalFor<P>;
