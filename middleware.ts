@@ -11,7 +11,7 @@ import { testLocalIdpEnabled } from "@/lib/auth/test-local-idp";
 import { readBodyLimited } from "@/lib/http/body";
 import { acceptableRequestId, securityHeaders } from "@/lib/http/security-headers";
 
-const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner", "/projects"];
+const SIGNED_IN_AREAS = ["/me", "/start", "/admin", "/partner", "/projects", "/oauth/authorize"];
 const IDP_ORIGINS = ["https://accounts.google.com", "https://login.microsoftonline.com", "https://github.com"];
 
 /**
@@ -56,6 +56,7 @@ export async function middleware(request: NextRequest) {
     isDevelopment: process.env.NODE_ENV === "development",
     isHttps: appUrl.startsWith("https://"),
     formActionOrigins: [...IDP_ORIGINS, ...localIdpOrigin()],
+    consentPage: pathname === "/oauth/authorize",
   });
 
   const refuse = (status: number, error: string, message: string) => {
@@ -108,6 +109,8 @@ export async function middleware(request: NextRequest) {
   response.headers.set("X-Request-Id", requestId);
   // Portal URLs can carry a magic-link secret (/portal/enter/{token}): never leak any portal URL in a Referer.
   if (pathname === "/portal" || pathname.startsWith("/portal/")) response.headers.set("Referrer-Policy", "no-referrer");
+  // The consent page's URL carries the application's state and PKCE challenge: not for other sites' Referer.
+  if (pathname === "/oauth/authorize") response.headers.set("Referrer-Policy", "no-referrer");
   return response;
 }
 

@@ -153,8 +153,16 @@ describe("loadConfig", () => {
     expect(config.adminEmails).toEqual(["admin@fabrikam.test", "ops@acme.test"]);
   });
 
+  it("parses MCP_ALLOWED_ORIGINS as exact origins (https only in production) and keeps private metadata documents out of production", () => {
+    expect(loadConfig({ ...production, MCP_ALLOWED_ORIGINS: "https://app.example.com, https://ide.example.com:8443" }).mcpAllowedOrigins).toEqual(["https://app.example.com", "https://ide.example.com:8443"]);
+    expect(errorOf({ ...production, MCP_ALLOWED_ORIGINS: "https://app.example.com/path" })).toMatch(/MCP_ALLOWED_ORIGINS: https:\/\/app.example.com\/path is not an origin/);
+    expect(errorOf({ ...production, MCP_ALLOWED_ORIGINS: "http://app.example.com" })).toMatch(/MCP_ALLOWED_ORIGINS: .*https only in production/);
+    expect(loadConfig(production).allowPrivateClientMetadata).toBe(false);
+    expect(loadConfig({ NODE_ENV: "development", DATABASE_URL: DB }).allowPrivateClientMetadata).toBe(true);
+  });
+
   it("has rate limits by default and accepts whole-number overrides, naming a bad one", () => {
-    expect(loadConfig(production).rateLimits).toEqual({ tokenPerMinute: 600, signInPerMinute: 60, clientExchangePerMinute: 30, portalEnterPerMinute: 20, portalEmailsPerHour: 50 });
+    expect(loadConfig(production).rateLimits).toEqual({ tokenPerMinute: 600, signInPerMinute: 60, clientExchangePerMinute: 30, portalEnterPerMinute: 20, portalEmailsPerHour: 50, clientRegistrationsPerHour: 20 });
     expect(loadConfig({ ...production, RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: "5" }).rateLimits.portalEmailsPerHour).toBe(5);
     expect(errorOf({ ...production, RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: "0" })).toMatch(/RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: must be a whole number per hour/);
     expect(loadConfig({ ...production, RATE_LIMIT_TOKEN_PER_MINUTE: "5000" }).rateLimits.tokenPerMinute).toBe(5000);

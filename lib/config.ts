@@ -90,6 +90,8 @@ const envSchema = z.object({
   RATE_LIMIT_PORTAL_ENTER_PER_MINUTE: perMinute,
   TRUSTED_PROXY_HOPS: optionalString.pipe(z.string().regex(/^\d$/, "must be a whole number from 0 to 9 (the proxies in front of Gatehouse)").transform(Number).optional()),
   RATE_LIMIT_PORTAL_EMAILS_PER_HOUR: perHour,
+  RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR: perHour,
+  MCP_ALLOWED_ORIGINS: optionalString,
   PORTAL_LINK_TTL_DAYS: days,
   API_KEY_DEFAULT_TTL_DAYS: days,
   SESSION_MAX_LIFETIME_HOURS: hours,
@@ -136,6 +138,8 @@ export interface RateLimits {
   portalEnterPerMinute: number;
   /** Portal links emailed to contacts, per partner per hour (RATE_LIMIT_PORTAL_EMAILS_PER_HOUR, default 50). */
   portalEmailsPerHour: number;
+  /** RFC 7591 dynamic client registrations per IP per hour (RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR, default 20). */
+  clientRegistrationsPerHour: number;
 }
 
 export interface Config {
@@ -170,6 +174,17 @@ export interface Config {
   mailFrom: string;
   /** False only for local debugging of the MCP server (refused in production). */
   requireMcpAuth: boolean;
+  /**
+   * Browser origins besides Gatehouse's own whose requests `/api/mcp` serves (MCP_ALLOWED_ORIGINS, comma-separated
+   * `https://host[:port]`). A request with any other `Origin` is refused with 403 (DNS rebinding, MCP 2025-11-25
+   * transport §"Security Warning"); requests without `Origin` (non-browser clients) pass.
+   */
+  mcpAllowedOrigins: string[];
+  /**
+   * Whether Client ID Metadata Documents may live on loopback or private addresses, and on http:// loopback URLs:
+   * development and tests only (never in production, except the e2e layer's GATEHOUSE_TEST_LOCAL_IDP switch).
+   */
+  allowPrivateClientMetadata: boolean;
   logLevel: string;
   rateLimits: RateLimits;
   /**
@@ -271,6 +286,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const github = githubConfig(e, { isProduction, localIdpUrl, testLocalIdpOn }, problems);
   const sessions = { maxLifetimeHours: e.SESSION_MAX_LIFETIME_HOURS ?? 168, idleHours: e.SESSION_IDLE_HOURS ?? 12 };
   if (sessions.idleHours > sessions.maxLifetimeHours) problems.push("  SESSION_IDLE_HOURS: must not exceed SESSION_MAX_LIFETIME_HOURS");
+  const mcpAllowedOrigins = (e.MCP_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const origin of mcpAllowedOrigins) {
+    let ok = false;
+    try {
+      const url = new URL(origin);
+      ok = url.origin === origin && (url.protocol === "https:" || (!isProduction && url.protocol === "http:"));
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`  MCP_ALLOWED_ORIGINS: ${origin.slice(0, 80)} is not an origin (https://host[:port], no path${isProduction ? "; https only in production" : ""})`);
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
 
   return {
@@ -294,6 +320,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? "Gatehouse <no-reply@gatehouse.invalid>",
     requireMcpAuth: e.REQUIRE_MCP_AUTH !== "false",
+    mcpAllowedOrigins,
+    allowPrivateClientMetadata: !isProduction || testLocalIdpOn,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     rateLimits: {
       tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE ?? 600,
@@ -301,6 +329,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientExchangePerMinute: e.RATE_LIMIT_CLIENT_EXCHANGE_PER_MINUTE ?? 30,
       portalEnterPerMinute: e.RATE_LIMIT_PORTAL_ENTER_PER_MINUTE ?? 20,
       portalEmailsPerHour: e.RATE_LIMIT_PORTAL_EMAILS_PER_HOUR ?? 50,
+      clientRegistrationsPerHour: e.RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR ?? 20,
     },
     trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
     portalLinkTtlDays: e.PORTAL_LINK_TTL_DAYS ?? 30,

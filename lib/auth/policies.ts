@@ -66,12 +66,13 @@ export function tenantBearerApi<const S extends readonly string[]>(scopes: S) {
 }
 
 /**
- * The token endpoint: an OAuth client authenticated by client_secret_basic or client_secret_post (RFC 6749 §2.3),
+ * The token endpoint: a service client authenticated by client_secret_basic or client_secret_post (RFC 6749 §2.3),
+ * or an app client (public: `client_id` alone, its PKCE verifier being the proof; or confidential, with its secret);
  * RFC 6749 §5.2 errors. Failed authentications are limited per IP, authenticated clients per client_id and IP
  * (RATE_LIMIT_TOKEN_PER_MINUTE). Bodies are small forms.
  */
 export const OAUTH_TOKEN_ENDPOINT = definePolicy({
-  accept: ["oauth_client"],
+  accept: ["oauth_client", "app_client"],
   rateLimit: { policy: "oauth-token", per: "client" },
   csrf: "none",
   errors: "oauth",
@@ -90,6 +91,21 @@ export const OAUTH_CLIENT_ENDPOINT = definePolicy({
   errors: "oauth",
   maxBodyBytes: 8 * 1024,
 });
+
+/** Revocation (RFC 7009): service clients revoke their access tokens, app clients their refresh tokens. */
+export const OAUTH_REVOCATION_ENDPOINT = definePolicy({
+  accept: ["oauth_client", "app_client"],
+  rateLimit: { policy: "oauth-token", per: "failures" },
+  csrf: "none",
+  errors: "oauth",
+  maxBodyBytes: 8 * 1024,
+});
+
+/**
+ * RFC 7591 dynamic client registration: anyone (MCP clients register before any person signs in), limited per IP
+ * per hour (RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR); small JSON bodies.
+ */
+export const OAUTH_REGISTRATION_ENDPOINT = definePolicy({ accept: "public", rateLimit: "client-registration", csrf: "none", errors: "oauth", maxBodyBytes: 16 * 1024 });
 
 /**
  * API-key self-service (`GET /auth/api-keys`, `DELETE /auth/api-keys/{id}`): a member's session, or an API key acting

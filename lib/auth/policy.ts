@@ -18,6 +18,7 @@ import { isSameOrigin } from "@/lib/http/csrf";
 import { BearerError, ForbiddenError, NotFoundError, OAuthError, UnauthorizedError } from "@/lib/http/errors";
 import type { ErrorStyle } from "@/lib/http/respond";
 import { authenticateClient } from "@/lib/oauth/clients";
+import { authenticateAppClient } from "@/lib/oauth/app-clients";
 import { resourceServers } from "@/lib/oauth/scopes";
 import { readClientCredentials } from "@/lib/oauth/token-request";
 import { looksLikeJwt, verifyAccessToken } from "@/lib/oauth/tokens";
@@ -70,6 +71,12 @@ export interface AccessPolicy {
   errors: PolicyErrorStyle;
   /** Largest request body in bytes, enforced while it streams, before any credential is looked at (default 64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * Browser origins served besides Gatehouse's own: a request whose `Origin` header names any other is refused with
+   * 403 before any credential is looked at (DNS rebinding; MCP 2025-11-25 Streamable HTTP). Requests without
+   * `Origin` (non-browser clients) pass.
+   */
+  allowedOrigins?: () => readonly string[];
   /** When it answers true, a request WITHOUT any credential is let through as `null` (REQUIRE_MCP_AUTH=false, development only). */
   allowAnonymous?: () => boolean;
 }
@@ -141,7 +148,7 @@ export class PolicyRefusalError extends ForbiddenError {
 }
 
 /**
- * Enforces `policy` for one request, in this order: the per-IP rate limit, the `always` CSRF rule, the credential
+ * Enforces `policy` for one request, in this order: the per-IP rate limit, the allowed origins, the `always` CSRF rule, the credential
  * (exactly one: an explicit Authorization / X-API-Key header is judged on its own and never skipped in favour of a
  * cookie), the cookie CSRF rule, role and partner status, scopes.
  *
@@ -155,6 +162,7 @@ export class PolicyRefusalError extends ForbiddenError {
 export async function authorize<P extends AccessPolicy>(policy: P, request: PolicyRequest, context: { ip?: string; requestId?: string } = {}): Promise<PrincipalFor<P>> {
   const ip = () => context.ip ?? clientIp(request);
   if (typeof policy.rateLimit === "string") await enforceRateLimit(policy.rateLimit, { ip: ip(), requestId: context.requestId });
+  if (policy.allowedOrigins) assertAllowedOrigin(request, policy.allowedOrigins());
   const unsafe = UNSAFE_METHODS.has(request.method.toUpperCase());
   if (unsafe && policy.csrf === "always") assertSameOrigin(request);
   if (policy.accept === "public") return null as PrincipalFor<P>;
@@ -169,7 +177,7 @@ export async function authorize<P extends AccessPolicy>(policy: P, request: Poli
 
   if (principal.kind === "user") return narrowUser(policy, principal) as PrincipalFor<P>;
   if (policy.role === "admin") throw refusal(policy, "Administrators only.");
-  if ((principal.kind === "service" || principal.kind === "api_key") && policy.scopes?.length) {
+  if ((principal.kind === "service" || principal.kind === "api_key" || principal.kind === "delegated") && policy.scopes?.length) {
     const missing = policy.scopes.filter((scope) => !principal.scopes.includes(scope));
     if (missing.length > 0) throw new BearerError("insufficient_scope", `This credential lacks the scope ${policy.scopes.join(" ")}.`, policy.scopes.join(" "));
   }
@@ -182,6 +190,14 @@ export async function authorize<P extends AccessPolicy>(policy: P, request: Poli
  */
 function assertSameOrigin(request: { headers: Headers }): void {
   if (!isSameOrigin(request.headers, getConfig().appUrl)) throw new ForbiddenError("Cross-site request refused.");
+}
+
+/** @throws ForbiddenError (403) when the request's `Origin` is neither Gatehouse's nor one of `allowed` */
+function assertAllowedOrigin(request: { headers: Headers }, allowed: readonly string[]): void {
+  const origin = request.headers.get("origin");
+  if (origin === null) return;
+  if (origin === new URL(getConfig().appUrl).origin || allowed.includes(origin)) return;
+  throw new ForbiddenError("Requests from this origin are not accepted.");
 }
 
 function refusal(policy: AccessPolicy, message: string, user?: UserPrincipal): Error {
@@ -222,7 +238,7 @@ async function resolveCredential(
   accept: readonly PrincipalKind[],
   context: { ip: string; requestId?: string },
 ): Promise<{ principal: Principal; viaCookie: boolean } | null> {
-  if (accept.includes("oauth_client")) return { principal: await resolveOAuthClient(policy, request, context), viaCookie: false };
+  if (accept.includes("oauth_client") || accept.includes("app_client")) return { principal: await resolveOAuthClient(policy, request, context), viaCookie: false };
 
   const explicit = explicitCredential(request.headers);
   if (explicit === "malformed") throw new BearerError("invalid_request", "Use Authorization: Bearer <token>.");
@@ -236,8 +252,15 @@ async function resolveCredential(
       const owner = key.ownerUserId ? { kind: "user" as const, userId: key.ownerUserId } : { kind: "oauth_client" as const, oauthClientRowId: key.ownerClientId! };
       return { principal: { kind: "api_key", keyId: key.keyId, owner, partnerId: key.partnerId, scopes: key.scopes }, viaCookie: false };
     }
-    if (header === "authorization" && accept.includes("service") && looksLikeJwt(token)) {
+    if (header === "authorization" && (accept.includes("service") || accept.includes("delegated")) && looksLikeJwt(token)) {
       const verified = await verifyAccessToken(token, resourceServers()[policy.resource ?? "api"]);
+      // A person's token (authorization code grant) and a service's (client credentials) are different principals.
+      if (verified.user) {
+        if (!accept.includes("delegated")) throw new BearerError("invalid_token", "The access token is not valid.");
+        const { userId, authorizationId } = verified.user;
+        return { principal: { kind: "delegated", userId, authorizationId, clientId: verified.clientId, partnerId: verified.partnerId, scopes: verified.scopes, tokenId: verified.jti }, viaCookie: false };
+      }
+      if (!accept.includes("service")) throw new BearerError("invalid_token", "The access token is not valid.");
       return { principal: { kind: "service", clientId: verified.clientId, partnerId: verified.partnerId, scopes: verified.scopes, tokenId: verified.jti }, viaCookie: false };
     }
     if (header === "x-api-key") throw new UnauthorizedError("The API key is not valid.");
@@ -255,10 +278,16 @@ async function resolveCredential(
   return null;
 }
 
-/** RFC 6749 §2.3: client_secret_basic, client_secret_post, or (POST /auth/client) a JSON body. */
+/**
+ * RFC 6749 §2.3: client_secret_basic, client_secret_post, or (POST /auth/client) a JSON body. Where the policy
+ * accepts `app_client`, a `client_id` that is not a service client's (`gc_…`) names an app client, which may be
+ * public (`client_id` alone, RFC 6749 §3.2.1) or confidential.
+ */
 async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, context: { ip: string; requestId?: string }): Promise<Principal> {
   if (!request.bodyReader) throw new Error("OAuth client policies need the request body");
-  let credentials: { clientId: string; clientSecret: string; basic: boolean };
+  const acceptsApps = policy.accept !== "public" && policy.accept.includes("app_client");
+  const acceptsServices = policy.accept !== "public" && policy.accept.includes("oauth_client");
+  let credentials: { clientId: string; clientSecret?: string; basic: boolean };
   if (policy.clientCredentials === "json-body") {
     if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) throw new OAuthError("invalid_request", "Send a JSON body with client_id and client_secret.");
     const body = (await request.bodyReader.json().catch(() => null)) as { client_id?: unknown; client_secret?: unknown } | null;
@@ -269,13 +298,22 @@ async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, 
     }
     credentials = { clientId, clientSecret, basic: false };
   } else {
-    credentials = readClientCredentials(request.headers, await request.bodyReader.form());
+    credentials = readClientCredentials(request.headers, await request.bodyReader.form(), { allowPublic: acceptsApps });
   }
   const limit = typeof policy.rateLimit === "object" ? policy.rateLimit.policy : undefined;
   const perClient = typeof policy.rateLimit === "object" && policy.rateLimit.per === "client";
+  const countClient = (clientId: string) =>
+    limit && perClient ? enforceRateLimit(limit, { ip: context.ip, subject: `client:${clientId}:ip:${context.ip}`, requestId: context.requestId }) : Promise.resolve();
   try {
+    const isService = credentials.clientId.startsWith("gc_");
+    if (acceptsApps && (!isService || !acceptsServices)) {
+      const client = await authenticateAppClient(credentials);
+      await countClient(client.clientId);
+      return { kind: "app_client", client, basic: credentials.basic };
+    }
+    if (credentials.clientSecret === undefined) throw new OAuthError("invalid_client", "Client authentication is required.", { headers: { "WWW-Authenticate": 'Basic realm="gatehouse"' } });
     const client = await authenticateClient(credentials.clientId, credentials.clientSecret, { basic: credentials.basic });
-    if (limit && perClient) await enforceRateLimit(limit, { ip: context.ip, subject: `client:${client.clientId}:ip:${context.ip}`, requestId: context.requestId });
+    await countClient(client.clientId);
     return { kind: "oauth_client", client, basic: credentials.basic };
   } catch (error) {
     // Failed authentications count per IP whatever client_id they name: a spray of made-up ids is one budget, and

@@ -8,6 +8,7 @@ import { getConfig } from "@/lib/config";
 import { readCookie } from "@/lib/http/cookies";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import type { AuthenticatedClient } from "@/lib/oauth/clients";
+import type { AppClient } from "@/lib/oauth/app-clients";
 
 export type { PortalPrincipal } from "@/lib/portal/session";
 import type { PortalPrincipal } from "@/lib/portal/session";
@@ -56,6 +57,32 @@ export interface ApiKeyPrincipal {
   scopes: string[];
 }
 
+/**
+ * A person acting through an app client (an MCP client, an IDE) with an access token from the authorization code
+ * grant: the token's `sub` is the person, `org_id` their partner (lib/oauth/authorization.ts).
+ */
+export interface DelegatedPrincipal {
+  kind: "delegated";
+  /** users.id of the person who authorized the app. */
+  userId: string;
+  /** The tenant: the token's `org_id`, checked against the person's current membership on every request. */
+  partnerId: string;
+  /** The app's public `client_id`. */
+  clientId: string;
+  scopes: string[];
+  /** The `jti` of the presented token. */
+  tokenId: string;
+  /** The authorization (token family) the token came from: its `sid`. */
+  authorizationId: string;
+}
+
+/** An app client identifying itself at the token endpoint: public (`client_id` only) or with its secret. */
+export interface AppClientPrincipal {
+  kind: "app_client";
+  client: AppClient;
+  basic: boolean;
+}
+
 /** An OAuth client authenticating itself at the authorization server (RFC 6749 §2.3: Basic, form or JSON body). */
 export interface OAuthClientPrincipal {
   kind: "oauth_client";
@@ -64,7 +91,7 @@ export interface OAuthClientPrincipal {
   basic: boolean;
 }
 
-export type Principal = UserPrincipal | ServicePrincipal | ApiKeyPrincipal | OAuthClientPrincipal | PortalPrincipal;
+export type Principal = UserPrincipal | ServicePrincipal | ApiKeyPrincipal | OAuthClientPrincipal | AppClientPrincipal | DelegatedPrincipal | PortalPrincipal;
 export type PrincipalKind = Principal["kind"];
 
 /** How often a used session's `last_seen_at` and idle expiry move forward (one UPDATE per session per interval). */
@@ -123,7 +150,10 @@ export function actorOf(principal: Principal): { type: "user" | "service" | "api
     case "service":
       return { type: "service", id: principal.clientId };
     case "oauth_client":
+    case "app_client":
       return { type: "service", id: principal.client.clientId };
+    case "delegated":
+      return { type: "user", id: principal.userId };
     case "api_key":
       return { type: "api_key", id: principal.keyId };
     case "portal":

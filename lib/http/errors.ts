@@ -19,9 +19,14 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** OAuth 2.0 token-endpoint error codes, RFC 6749 §5.2 (plus RFC 7009 §2.2.1 and RFC 8707 §2 `invalid_target`). */
+/**
+ * OAuth 2.0 token-endpoint error codes, RFC 6749 §5.2 (plus RFC 7009 §2.2.1, RFC 8707 §2 `invalid_target`, and the
+ * RFC 7591 §3.2.2 registration errors).
+ */
 export type OAuthErrorCode =
   | "invalid_request"
+  | "invalid_redirect_uri"
+  | "invalid_client_metadata"
   | "invalid_client"
   | "invalid_grant"
   | "unauthorized_client"

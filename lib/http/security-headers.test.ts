@@ -12,6 +12,14 @@ describe("securityHeaders", () => {
     expect(csp).toContain("form-action 'self' https://accounts.google.com");
   });
 
+  it("lets only the consent page redirect a form to an application and show its https logo; framing stays forbidden", () => {
+    const csp = securityHeaders({ ...base, consentPage: true })["Content-Security-Policy"];
+    expect(csp).not.toContain("form-action");
+    expect(csp).toContain("img-src 'self' data: https:");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(securityHeaders(base)["Content-Security-Policy"]).toContain("img-src 'self' data:;");
+  });
+
   it("sends HSTS only over https", () => {
     expect(securityHeaders(base)["Strict-Transport-Security"]).toMatch(/max-age=\d+/);
     expect(securityHeaders({ ...base, isHttps: false })["Strict-Transport-Security"]).toBeUndefined();

@@ -16,6 +16,13 @@ export interface SecurityHeaderOptions {
    * post, and the sign-in buttons post to Auth.js, which redirects to the identity provider.
    */
   formActionOrigins: string[];
+  /**
+   * The OAuth consent page (/oauth/authorize). Its form's answer redirects to the application's registered redirect
+   * URI, whatever its origin or scheme (`cursor://…`, `http://127.0.0.1:…`), and Chromium applies `form-action` to
+   * that redirect, so the directive is left out there; and it shows the application's logo from its https
+   * `logo_uri` (img-src https:). The page renders no user-controlled markup.
+   */
+  consentPage?: boolean;
 }
 
 export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
@@ -23,12 +30,12 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
     "default-src 'self'",
     `script-src 'self' 'nonce-${options.nonce}' 'strict-dynamic'${options.isDevelopment ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
+    `img-src 'self' data:${options.consentPage ? " https:" : ""}`,
     "font-src 'self'",
     `connect-src 'self'${options.isDevelopment ? " ws: wss:" : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
-    `form-action 'self' ${options.formActionOrigins.join(" ")}`.trim(),
+    ...(options.consentPage ? [] : [`form-action 'self' ${options.formActionOrigins.join(" ")}`.trim()]),
     "frame-ancestors 'none'",
     ...(options.isHttps ? ["upgrade-insecure-requests"] : []),
   ];

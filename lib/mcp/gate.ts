@@ -4,7 +4,10 @@
  * starts, and never touches the response body (SSE streams pass through unbuffered).
  *
  * Accepted: `Authorization: Bearer mg_…` or `X-API-Key: mg_…` (an API key with `mcp:tools`), or a Gatehouse access
- * token whose audience is this MCP resource. Values that are neither `mg_…` nor a JWT, and `mg_…` values whose
+ * token whose audience is this MCP resource: a service's (client credentials) or a person's, issued to an app through
+ * the authorization code grant (the tools then act as that person inside their partner). A browser request whose
+ * `Origin` is neither Gatehouse's nor in MCP_ALLOWED_ORIGINS is refused with 403 before anything else (DNS
+ * rebinding; MCP 2025-11-25 transports). Values that are neither `mg_…` nor a JWT, and `mg_…` values whose
  * checksum is wrong, are refused before any database lookup. Every 401 is the endpoint's fixed body with
  * `WWW-Authenticate: Bearer resource_metadata="…"` (the `mcp` error style of lib/http/respond.ts).
  */
@@ -26,9 +29,10 @@ function mcpAuthDisabled(): boolean {
   return true;
 }
 
-/** `/api/mcp`: an API key or a service token for the MCP resource, with `mcp:tools`. */
+/** `/api/mcp`: an API key, or a service's or a person's access token for the MCP resource, with `mcp:tools`. */
 export const MCP_POLICY = definePolicy({
-  accept: ["api_key", "service"],
+  accept: ["api_key", "service", "delegated"],
+  allowedOrigins: () => getConfig().mcpAllowedOrigins,
   scopes: [MCP_SCOPE],
   resource: "mcp",
   csrf: "none",

@@ -1,4 +1,5 @@
 import { issuerUrl, resourceServers } from "@/lib/oauth/scopes";
+import { DELEGABLE_SCOPES } from "@/lib/oauth/authorization";
 import { MCP_CORS_HEADERS } from "@/lib/mcp/gate";
 
 /** RFC 9728 protected-resource metadata for the MCP endpoint. */
@@ -7,7 +8,7 @@ export function protectedResourceMetadataResponse(): Response {
     {
       resource: resourceServers().mcp,
       authorization_servers: [issuerUrl()],
-      scopes_supported: ["mcp:tools", "groups:read", "members:read", "partner:read"],
+      scopes_supported: [...DELEGABLE_SCOPES],
       bearer_methods_supported: ["header"],
       resource_name: "Gatehouse MCP",
       resource_documentation: `${issuerUrl()}/`,

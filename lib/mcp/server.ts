@@ -11,10 +11,10 @@ import { checkGroupMembership, getGroup, listGroupMembers, listGroups } from "@/
 import { NotFoundError } from "@/lib/http/errors";
 import { getPartner } from "@/lib/partners/partner";
 import { listClients } from "@/lib/portal/clients";
-import type { ApiKeyPrincipal, ServicePrincipal } from "@/lib/auth/principal";
+import type { ApiKeyPrincipal, DelegatedPrincipal, ServicePrincipal } from "@/lib/auth/principal";
 
 /** Who the tools act for: the MCP policy's principal (null only with REQUIRE_MCP_AUTH=false, development). */
-export type McpCaller = ApiKeyPrincipal | ServicePrincipal | null;
+export type McpCaller = ApiKeyPrincipal | ServicePrincipal | DelegatedPrincipal | null;
 
 export const MCP_TOOL_NAMES = ["whoami", "list_groups", "get_group", "check_membership", "list_clients", "search_audit_log"] as const;
 
@@ -48,8 +48,9 @@ export function createMcpServer(principal: McpCaller): McpServer {
   server.registerTool("whoami", { title: "Who am I", description: "The credential this session uses, its organisation and scopes." }, async () =>
     inTenant(principal, async (partnerId, caller) => {
       const partner = await getPartner(partnerId);
-      const id = caller.kind === "api_key" ? caller.keyId : caller.clientId;
-      return ok({ kind: caller.kind, id, organization: { id: partner.id, name: partner.name }, scopes: caller.scopes });
+      const id = caller.kind === "api_key" ? caller.keyId : caller.kind === "delegated" ? caller.userId : caller.clientId;
+      const app = caller.kind === "delegated" ? { app: { client_id: caller.clientId } } : {};
+      return ok({ kind: caller.kind, id, ...app, organization: { id: partner.id, name: partner.name }, scopes: caller.scopes });
     }),
   );
 

@@ -57,7 +57,6 @@ export function page<const P extends PagePolicy, const K extends string = never,
       params[name] = value;
     }
     const path = fillPath(policy.path, params as Record<string, string>);
-    const principal = await authorizePage(policy, path);
     const rawSearch = (await props.searchParams) ?? {};
     const searchParams: Partial<Record<S, string>> = {};
     for (const name of options.searchParams ?? []) {
@@ -65,13 +64,19 @@ export function page<const P extends PagePolicy, const K extends string = never,
       const first = Array.isArray(value) ? value[0] : value;
       if (first !== undefined) searchParams[name] = first;
     }
+    // An anonymous visitor comes back to the same page with the same (declared) query after signing in.
+    const query = new URLSearchParams(searchParams as Record<string, string>).toString();
+    const principal = await authorizePage(policy, path, query ? `${path}?${query}` : path);
     return loadPageData(path, async () => render({ principal, params, searchParams }));
   };
   return Object.assign(Page, { policy });
 }
 
-/** Enforces a page policy for the current request; answers refusals as the policy's style says (never returns). */
-async function authorizePage<P extends PagePolicy>(policy: P, path: string): Promise<PrincipalFor<P>> {
+/**
+ * Enforces a page policy for the current request; answers refusals as the policy's style says (never returns).
+ * @param returnPath where sign-in brings an anonymous visitor back to (the path with its declared query)
+ */
+async function authorizePage<P extends PagePolicy>(policy: P, path: string, returnPath: string): Promise<PrincipalFor<P>> {
   const requestHeaders = await headers();
   try {
     return await loadPageData(path, () => authorize(policy, { headers: requestHeaders, method: "GET", sessionUser: sessionUserForRender }));
@@ -87,7 +92,7 @@ async function authorizePage<P extends PagePolicy>(policy: P, path: string): Pro
       forbidden();
     }
     if (error instanceof NotFoundError) notFound();
-    if (error instanceof AppError && error.status === 401) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}`);
+    if (error instanceof AppError && error.status === 401) redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnPath)}`);
     if (error instanceof AppError && error.status === 403) forbidden();
     throw error;
   }

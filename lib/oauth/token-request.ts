@@ -33,7 +33,8 @@ export async function readFormParams(request: Request): Promise<Map<string, stri
 
 export interface ClientCredentials {
   clientId: string;
-  clientSecret: string;
+  /** Absent only for a public client (`token_endpoint_auth_method: none`) when `allowPublic` was given. */
+  clientSecret?: string;
   /** Whether they came in `Authorization: Basic` (client_secret_basic) rather than the body (client_secret_post). */
   basic: boolean;
 }
@@ -42,11 +43,12 @@ const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="gatehouse"' };
 
 /**
  * Extracts client credentials: `client_secret_basic` (RFC 6749 §2.3.1, with the form-urlencoding of id and secret)
- * or `client_secret_post`. Using both is an error.
+ * or `client_secret_post`. Using both is an error. With `allowPublic`, a body with `client_id` and no secret is a
+ * public client identifying itself (RFC 6749 §3.2.1, `token_endpoint_auth_method: none`).
  * @throws OAuthError `invalid_request` (two methods, mismatched client_id, malformed header) or `invalid_client`
  *         (none at all; 401 with a Basic challenge)
  */
-export function readClientCredentials(headers: Headers, params: Map<string, string>): ClientCredentials {
+export function readClientCredentials(headers: Headers, params: Map<string, string>, options: { allowPublic?: boolean } = {}): ClientCredentials {
   const authorization = headers.get("authorization");
   if (authorization) {
     const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(authorization.trim());
@@ -69,6 +71,7 @@ export function readClientCredentials(headers: Headers, params: Map<string, stri
   }
   const clientId = params.get("client_id");
   const clientSecret = params.get("client_secret");
+  if (options.allowPublic && clientId && clientSecret === undefined) return { clientId, basic: false };
   if (!clientId || !clientSecret) throw new OAuthError("invalid_client", "Client authentication is required.", { headers: BASIC_CHALLENGE });
   return { clientId, clientSecret, basic: false };
 }

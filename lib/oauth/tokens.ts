@@ -60,9 +60,33 @@ export async function issueAccessToken(client: AuthenticatedClient, request: { s
   return { access_token: token, token_type: "Bearer", expires_in: client.accessTokenTtlSeconds, scope };
 }
 
+/**
+ * Signs an access token for a person acting through an app client (authorization code grant; RFC 9068 §2.2):
+ * `sub` the user, `org_id` their partner, `client_id` the app, `aud` the resource, `sid` the authorization (token
+ * family) it came from, so revoking that authorization or its grant ends the token at once.
+ * @param ttlSeconds lifetime in seconds
+ */
+export async function signUserAccessToken(claims: { userId: string; partnerId: string; clientId: string; scopes: string[]; resource: string; authorizationId: string }, ttlSeconds: number): Promise<{ token: string; jti: string }> {
+  const { kid, key } = await getSigningKey();
+  const now = Math.floor(Date.now() / 1000);
+  const jti = randomUUID();
+  const token = await new SignJWT({ client_id: claims.clientId, scope: claims.scopes.join(" "), org_id: claims.partnerId, sid: claims.authorizationId })
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid })
+    .setIssuer(issuerUrl())
+    .setSubject(claims.userId)
+    .setAudience(claims.resource)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .setJti(jti)
+    .sign(key);
+  return { token, jti };
+}
+
 export interface VerifiedAccessToken {
   clientId: string;
   partnerId: string;
+  /** Set for tokens a person authorized (authorization code grant): users.id, and the authorization (`sid`). */
+  user?: { userId: string; authorizationId: string };
   scopes: string[];
   jti: string;
   audience: string;
@@ -95,9 +119,12 @@ async function verifySignatureAndClaims(token: string, audience: string): Promis
 }
 
 function fromPayload(payload: JWTPayload, audience: string): VerifiedAccessToken {
-  const { client_id: clientId, org_id: partnerId, scope, jti, exp, iat } = payload as JWTPayload & { client_id: unknown; org_id: unknown; scope?: unknown };
+  const { client_id: clientId, org_id: partnerId, scope, jti, exp, iat, sub, sid } = payload as JWTPayload & { client_id: unknown; org_id: unknown; scope?: unknown; sid?: unknown };
   if (typeof clientId !== "string" || typeof partnerId !== "string" || typeof jti !== "string" || typeof exp !== "number" || typeof iat !== "number") throw new Error("claims");
-  return { clientId, partnerId, jti, exp, iat, audience, scopes: typeof scope === "string" ? parseScopeParam(scope) : [] };
+  // A person's token names its authorization in `sid`; a service token's subject is the client itself.
+  const user = typeof sid === "string" && typeof sub === "string" && sub !== clientId ? { userId: sub, authorizationId: sid } : undefined;
+  if (sid !== undefined && !user) throw new Error("claims");
+  return { clientId, partnerId, jti, exp, iat, audience, scopes: typeof scope === "string" ? parseScopeParam(scope) : [], ...(user ? { user } : {}) };
 }
 
 /**
@@ -115,15 +142,47 @@ export async function verifyAccessToken(token: string, audience: string = resour
     const expired = error instanceof joseErrors.JWTExpired;
     throw new BearerError("invalid_token", expired ? "The access token expired." : "The access token is not valid.");
   }
+  const valid = verified.user ? await userTokenIsLive(verified, verified.user) : await serviceTokenIsLive(verified);
+  if (!valid) throw new BearerError("invalid_token", "The access token is not valid.");
+  return verified;
+}
+
+async function serviceTokenIsLive(verified: VerifiedAccessToken): Promise<boolean> {
   const [state] = await sql<{ disabled: boolean; approved: boolean; revoked: boolean }>`
     SELECT c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved,
            EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${verified.jti}) AS revoked
     FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
     WHERE c.client_id = ${verified.clientId} AND c.partner_id = ${verified.partnerId}`;
-  if (!state || state.disabled || !state.approved || state.revoked) {
-    throw new BearerError("invalid_token", "The access token is not valid.");
+  return Boolean(state && !state.disabled && state.approved && !state.revoked);
+}
+
+/** How often a used grant's `last_used_at` moves forward (one UPDATE per grant per interval), ms. */
+const GRANT_TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * A person's token is live while, in one query: its authorization (token family) is not revoked, the grant exists
+ * (revoking it deletes it), the app client is not blocked, the person is still a member of that same partner and the
+ * partner is approved, and the jti is not revoked. Removal, suspension and revocation therefore end it on the next
+ * request, on every instance.
+ */
+async function userTokenIsLive(verified: VerifiedAccessToken, user: { userId: string; authorizationId: string }): Promise<boolean> {
+  const [state] = await sql<{ grantId: string; live: boolean; stale: boolean }>`
+    SELECT g.id AS "grantId",
+           (a.revoked_at IS NULL AND c.blocked_at IS NULL AND p.status = 'approved'
+            AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${verified.jti})) AS live,
+           (g.last_used_at IS NULL OR g.last_used_at < (now() AT TIME ZONE 'UTC') - ${`${GRANT_TOUCH_INTERVAL_MS} milliseconds`}::interval) AS stale
+    FROM oauth_authorizations a
+    JOIN oauth_grants g ON g.id = a.grant_id
+    JOIN app_clients c ON c.id = g.app_client_id
+    JOIN users u ON u.id = g.user_id AND u.partner_id = g.partner_id
+    JOIN partners p ON p.id = g.partner_id
+    WHERE a.id = ${user.authorizationId} AND g.user_id = ${user.userId} AND g.partner_id = ${verified.partnerId} AND c.client_id = ${verified.clientId}`;
+  if (!state?.live) return false;
+  if (state.stale) {
+    // "Last used" on Connected apps; in the background and at most once a minute per grant.
+    void sql`UPDATE oauth_grants SET last_used_at = now() AT TIME ZONE 'UTC' WHERE id = ${state.grantId}`.catch(() => {});
   }
-  return verified;
+  return true;
 }
 
 /**
@@ -142,7 +201,7 @@ export async function introspectToken(caller: AuthenticatedClient, token: string
         token_type: "Bearer",
         exp: verified.exp,
         iat: verified.iat,
-        sub: verified.clientId,
+        sub: verified.user?.userId ?? verified.clientId,
         aud: verified.audience,
         iss: issuerUrl(),
         jti: verified.jti,

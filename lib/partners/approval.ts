@@ -128,8 +128,9 @@ export async function rejectPartnerAsAdmin(partnerId: string, input: { reason: s
 }
 
 /**
- * Suspends an approved partner: every member's session ends and every API key is revoked at once, in the same
- * transaction as the status change.
+ * Suspends an approved partner: every member's session ends, every API key is revoked and every application its
+ * members connected is disconnected (their grants are deleted: reinstatement does not bring them back), at once, in
+ * the same transaction as the status change.
  * @throws ZodError for a missing reason; NotFoundError (404); ConflictError (409) when it is not approved
  */
 export async function suspendPartnerAsAdmin(partnerId: string, input: { reason: string }, actor: Actor): Promise<PartnerAdminView> {
@@ -143,8 +144,9 @@ export async function suspendPartnerAsAdmin(partnerId: string, input: { reason: 
     after: async (tx) => {
       const ended = await tx.session.deleteMany({ where: { user: { partnerId } } });
       const keys = await tx.apiKey.updateMany({ where: { partnerId, revokedAt: null }, data: { revokedAt: new Date() } });
+      const grants = await tx.oAuthGrant.deleteMany({ where: { partnerId } });
       await tx.auditEvent.create({
-        data: auditRow({ action: "partner.sessions_ended", actor: { type: actor.type, id: actor.id }, partnerId, target: { type: "partner", id: partnerId }, metadata: { sessions: ended.count, apiKeysRevoked: keys.count } }),
+        data: auditRow({ action: "partner.sessions_ended", actor: { type: actor.type, id: actor.id }, partnerId, target: { type: "partner", id: partnerId }, metadata: { sessions: ended.count, apiKeysRevoked: keys.count, appGrantsRevoked: grants.count } }),
       });
     },
   });

@@ -58,7 +58,8 @@ async function assertMayTouch(tx: Prisma.TransactionClient, partnerId: string, a
 
 /**
  * Removes a member from the partner: they leave the organisation and its groups, every browser session of theirs
- * ends and every API key they own in the partner is revoked, at once, in one transaction with the audit entry. A
+ * ends, every API key they own in the partner is revoked and every application they connected is disconnected
+ * (their OAuth grants are deleted), at once, in one transaction with the audit entry. A
  * member may remove themselves (leave) unless they are the last owner.
  * @param partnerId the caller's tenant
  * @param userId    the member to remove
@@ -77,6 +78,7 @@ export async function removeMember(partnerId: string, userId: string, actor: Tea
     await tx.partner.updateMany({ where: { id: partnerId, ownerUserId: userId }, data: { ownerUserId: null } });
     const sessions = await tx.session.deleteMany({ where: { userId } });
     const keys = await tx.apiKey.updateMany({ where: { partnerId, ownerUserId: userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    const grants = await tx.oAuthGrant.deleteMany({ where: { partnerId, userId } });
     // Portal previews are shared by the partner's members (one live preview token per project): a removed member's
     // preview cookie must not outlive them, so every live preview ends; the others open a new one with a click.
     await tx.clientAccessToken.updateMany({ where: { isPreview: true, revokedAt: null, client: { partnerId } }, data: { revokedAt: new Date() } });
@@ -86,7 +88,7 @@ export async function removeMember(partnerId: string, userId: string, actor: Tea
         actor: auditActor(actor),
         partnerId,
         target: { type: "user", id: userId },
-        metadata: { email: member.email, role: member.partnerRole, sessionsEnded: sessions.count, apiKeysRevoked: keys.count },
+        metadata: { email: member.email, role: member.partnerRole, sessionsEnded: sessions.count, apiKeysRevoked: keys.count, appGrantsRevoked: grants.count },
       }),
     });
     return { userId, sessionsEnded: sessions.count, apiKeysRevoked: keys.count };

@@ -65,6 +65,8 @@ const POLICIES = {
   "portal-enter": { limit: "portalEnterPerMinute", audit: "portal.enter_rate_limited", message: "Too many attempts. Wait a minute and try your link again." },
   /** Portal links emailed to a contact (issueAccessLink with `email`), per partner, per hour. */
   "portal-link-email": { limit: "portalEmailsPerHour", audit: "portal.link_email_rate_limited", windowSeconds: 3600 },
+  /** POST /oauth/register (RFC 7591 dynamic client registration), per IP, per hour. */
+  "client-registration": { limit: "clientRegistrationsPerHour", audit: "oauth.registration_rate_limited", windowSeconds: 3600 },
 } as const satisfies Record<string, { limit: keyof RateLimits; audit: string; message?: string; windowSeconds?: number }>;
 
 export type RateLimitPolicy = keyof typeof POLICIES;

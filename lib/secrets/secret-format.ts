@@ -12,7 +12,8 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const SECRET_BODY_LENGTH = 43;
 export const CHECKSUM_LENGTH = 6;
 
-export type SecretPrefix = "mg" | "gcs" | "gpl";
+/** `mg` API keys, `gcs` service client secrets, `gpl` portal links, `gas` app client secrets, `grt` refresh tokens. */
+export type SecretPrefix = "mg" | "gcs" | "gpl" | "gas" | "grt";
 
 function toBase62(bytes: Uint8Array, length: number): string {
   let value = BigInt(`0x${Buffer.from(bytes).toString("hex") || "0"}`);

@@ -190,6 +190,7 @@ const NOT_TENANT_SCOPED: Record<string, string> = {
   [routeKey("POST", "/api/auth/[...nextauth]")]: "Auth.js: sign-in start and sign-out of the caller's own session",
   [routeKey("POST", "/oauth/token")]: "issues tokens for the authenticated client's own tenant only (the token's org_id is the client's partner)",
   [routeKey("POST", "/auth/client")]: "exchanges the client's own credentials for a key in its own tenant",
+  [routeKey("POST", "/oauth/register")]: "RFC 7591: registers a new app client, which belongs to no tenant (each person's grant does)",
   [routeKey("GET", "/portal/enter/[token]")]: "the magic-link secret is the credential; it names no other object",
   [routeKey("POST", "/portal/logout")]: "clears the caller's own cookie",
   [routeKey("GET", "/api/mcp")]: "stateless Streamable HTTP: no SSE stream to resume, carries no object",

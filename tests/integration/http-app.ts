@@ -15,6 +15,7 @@ const ROUTES: [string, () => Promise<RouteModule>][] = [
   ["/oauth/token", () => import("@/app/oauth/token/route")],
   ["/oauth/introspect", () => import("@/app/oauth/introspect/route")],
   ["/oauth/revoke", () => import("@/app/oauth/revoke/route")],
+  ["/oauth/register", () => import("@/app/oauth/register/route")],
   ["/.well-known/jwks.json", () => import("@/app/.well-known/jwks.json/route")],
   ["/.well-known/oauth-authorization-server", () => import("@/app/.well-known/oauth-authorization-server/route")],
   ["/api/auth/groups", () => import("@/app/api/auth/groups/route")],

@@ -51,8 +51,15 @@ describe("authorization server (conformance with oauth4webapi)", () => {
   it("publishes RFC 8414 metadata that a standard client accepts", () => {
     expect(as.issuer).toBe(app.url);
     expect(as.token_endpoint).toBe(`${app.url}/oauth/token`);
-    expect(as.token_endpoint_auth_methods_supported).toEqual(["client_secret_basic", "client_secret_post"]);
-    expect(as.grant_types_supported).toEqual(["client_credentials"]);
+    expect(as.token_endpoint_auth_methods_supported).toEqual(["client_secret_basic", "client_secret_post", "none"]);
+    expect(as.grant_types_supported).toEqual(["authorization_code", "refresh_token", "client_credentials"]);
+    // What MCP clients need (MCP authorization 2025-11-25; the SDK refuses metadata without authorization_endpoint).
+    expect(as.authorization_endpoint).toBe(`${app.url}/oauth/authorize`);
+    expect(as.registration_endpoint).toBe(`${app.url}/oauth/register`);
+    expect(as.response_types_supported).toEqual(["code"]);
+    expect(as.code_challenge_methods_supported).toEqual(["S256"]);
+    expect(as.authorization_response_iss_parameter_supported).toBe(true);
+    expect((as as Record<string, unknown>).client_id_metadata_document_supported).toBe(true);
   });
 
   it("issues an RFC 9068 JWT with client_secret_basic, verifiable against the JWKS", async () => {

@@ -66,7 +66,7 @@ describe("partner approval", () => {
     await suspendPartnerAsAdmin(partner.id, { reason: "Unpaid invoices" }, systemAdminActor());
     expect(await db.session.count({ where: { userId: { in: members.map((m) => m.id) } } })).toBe(0);
     expect(await db.session.count({ where: { userId: outsider.id } })).toBe(1);
-    expect((await db.auditEvent.findFirstOrThrow({ where: { partnerId: partner.id, action: "partner.sessions_ended" } })).metadata).toEqual({ sessions: 2, apiKeysRevoked: 0 });
+    expect((await db.auditEvent.findFirstOrThrow({ where: { partnerId: partner.id, action: "partner.sessions_ended" } })).metadata).toEqual({ sessions: 2, apiKeysRevoked: 0, appGrantsRevoked: 0 });
 
     expect((await reinstatePartnerAsAdmin(partner.id, systemAdminActor())).status).toBe("approved");
   });

@@ -1,8 +1,8 @@
-import { OAUTH_CLIENT_ENDPOINT } from "@/lib/auth/policies";
+import { OAUTH_REVOCATION_ENDPOINT } from "@/lib/auth/policies";
 import { route } from "@/lib/next/route";
 import { handleRevocationRequest } from "@/lib/oauth/endpoints";
 
 export const dynamic = "force-dynamic";
 
 /** RFC 7009 token revocation. */
-export const POST = route(OAUTH_CLIENT_ENDPOINT, async (_request, { principal, form }) => handleRevocationRequest(await form(), principal.client));
+export const POST = route(OAUTH_REVOCATION_ENDPOINT, async (_request, { principal, form }) => handleRevocationRequest(await form(), principal));

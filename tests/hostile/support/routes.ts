@@ -93,7 +93,7 @@ export type Access =
   | "public"
   /** A principal resolved by the policy (session, portal cookie, Bearer token, API key). */
   | "principal"
-  /** OAuth client credentials (Basic, form or JSON), RFC 6749 §2.3: the `oauth_client` principal kind. */
+  /** OAuth client authentication (Basic, form or JSON; a public app client's client_id), RFC 6749 §2.3: the `oauth_client` and `app_client` kinds. */
   | "client";
 
 /** The declared policy of one route method, as the route module exports it (lib/next/route.ts attaches it). */
@@ -120,7 +120,7 @@ export async function loadRoutePolicies(routes: RouteHandler[] = discoverRoutes(
 /** The access class a declared policy puts a route method in. */
 export function accessOfPolicy(policy: DeclaredPolicy): Access {
   if (policy.accept === "public") return "public";
-  return policy.accept.includes("oauth_client") ? "client" : "principal";
+  return policy.accept.includes("oauth_client") || policy.accept.includes("app_client") ? "client" : "principal";
 }
 
 /** Whether a policy lets a browser cookie (Auth.js session or portal session) authenticate the request. */
