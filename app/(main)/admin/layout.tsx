@@ -6,6 +6,7 @@ const LINKS = [
   { href: "/admin/partners", label: "Partners" },
   { href: "/admin/partners/domains", label: "Allowlist" },
   { href: "/admin/oauth-clients", label: "OAuth clients" },
+  { href: "/admin/apps", label: "Applications" },
   { href: "/admin/users", label: "Users" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/outbox", label: "Outbox" },

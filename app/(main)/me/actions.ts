@@ -8,8 +8,9 @@ import { AppError } from "@/lib/http/errors";
 import type { ActionResult } from "@/components/confirm-action";
 import { endAllUserSessions, endUserSession } from "@/lib/auth/sessions";
 import { formField, runAction } from "@/lib/next/actions";
+import { revokeGrant } from "@/lib/oauth/authorization";
 
-/** Signing out: a signed-in person, from Gatehouse's own page (the session cookie is the credential). */
+/** Signing out and the person's own devices and connected apps: a signed-in person, from Gatehouse's own page (the session cookie is the credential). */
 const SIGN_OUT = definePolicy({ accept: ["user"], partner: "any", errors: "app-page" });
 
 /** Ends this browser's session (Auth.js deletes the database session) and goes home. */
@@ -39,4 +40,16 @@ export async function endSessionAction(_: ActionResult, form: FormData): Promise
 /** Ends every session of the person, this browser's too ("sign out everywhere"). */
 export async function signOutEverywhereAction(_: ActionResult, _form: FormData): Promise<ActionResult> {
   return runAction(SIGN_OUT, async (user) => `Signed out on ${await endAllUserSessions(user.userId)} device(s), this one included. Sign in again to continue.`);
+}
+
+/** Disconnects one of the person's own connected apps (its grant, with every token issued under it; audited). */
+export async function disconnectAppAction(_: ActionResult, form: FormData): Promise<ActionResult> {
+  return runAction(
+    SIGN_OUT,
+    async (user) => {
+      await revokeGrant(formField(form, "grantId"), { userId: user.userId }, { userId: user.userId, partnerId: user.partnerId });
+      return "Disconnected. The app's access ends at its next request.";
+    },
+    ["/me"],
+  );
 }

@@ -6,12 +6,18 @@ import { Card } from "@/components/card";
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { listUserSessions } from "@/lib/auth/sessions";
-import { endSessionAction, signOutAction, signOutEverywhereAction } from "./actions";
+import { listOwnGrants } from "@/lib/oauth/authorization";
+import { SCOPES } from "@/lib/oauth/scopes";
+import { disconnectAppAction, endSessionAction, signOutAction, signOutEverywhereAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
 export default page(signedInPage("/me"), async ({ principal: user }) => {
-  const { profile, sessions } = await loadPageData("/me", async () => ({ profile: await getUserProfile(user.userId), sessions: await listUserSessions(user.userId) }));
+  const { profile, sessions, grants } = await loadPageData("/me", async () => ({
+    profile: await getUserProfile(user.userId),
+    sessions: await listUserSessions(user.userId),
+    grants: await listOwnGrants({ userId: user.userId }),
+  }));
   if (!profile) return null;
 
   return (
@@ -60,6 +66,27 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
           ))}
         </ul>
       </Card>
+      <Card title="Connected apps">
+        {grants.length === 0 ? (
+          <p className="text-sm text-slate-600">No apps connected. When an MCP client or another application asks to act as you, it appears here.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100" aria-label="Connected apps">
+            {grants.map((grant) => (
+              <li key={grant.id} className="flex flex-wrap items-start justify-between gap-4 py-3 text-sm" data-testid="connected-app">
+                <span className="space-y-1">
+                  <span className="block font-medium">{grant.client.name}</span>
+                  <span className="block text-slate-600">Returns to {grant.client.redirectHosts.join(", ")}</span>
+                  <span className="block text-slate-600">Can: {grant.scopes.map(describeScope).join(" · ")}</span>
+                  <span className="block text-slate-600">
+                    Connected {formatDateTime(grant.createdAt)} · last used {grant.lastUsedAt ? formatDateTime(grant.lastUsedAt) : "never"}
+                  </span>
+                </span>
+                <ConfirmAction action={disconnectAppAction} fields={{ grantId: grant.id }} label="Disconnect" confirmLabel="Confirm disconnect" prompt="Disconnect this app?" tone="danger" />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
       <div className="flex gap-3">
         <form action={signOutAction}>
           <button type="submit" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50">
@@ -78,3 +105,8 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
     </div>
   );
 });
+
+/** A granted scope in words (SCOPES), or the scope itself when it has none. */
+function describeScope(scope: string): string {
+  return SCOPES[scope as keyof typeof SCOPES] ?? scope;
+}
