@@ -49,6 +49,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       LOG_LEVEL: "warn",
       // Every test signs in from 127.0.0.1; the limit itself is proven by the hostile suite.
       RATE_LIMIT_SIGN_IN_PER_MINUTE: "10000",
+      // The MCP OAuth spec serves a Client ID Metadata Document over https from 127.0.0.1 with this test-only
+      // certificate (tests/fixtures/tls); the test switch lets a loopback document through, the certificate must verify.
+      NODE_EXTRA_CA_CERTS: path.join(ROOT, "tests", "fixtures", "tls", "localhost.crt"),
     },
   });
   process.env.E2E_BASE_URL = app.url;
