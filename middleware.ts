@@ -109,8 +109,9 @@ export async function middleware(request: NextRequest) {
   response.headers.set("X-Request-Id", requestId);
   // Portal URLs can carry a magic-link secret (/portal/enter/{token}): never leak any portal URL in a Referer.
   if (pathname === "/portal" || pathname.startsWith("/portal/")) response.headers.set("Referrer-Policy", "no-referrer");
-  // The consent page's URL carries the application's state and PKCE challenge: not for other sites' Referer.
-  if (pathname === "/oauth/authorize") response.headers.set("Referrer-Policy", "no-referrer");
+  // The consent page's URL carries the application's state and PKCE challenge: not for other sites' Referer. Not
+  // no-referrer: a form posted from a no-referrer page carries `Origin: null`, which the CSRF rule must refuse.
+  if (pathname === "/oauth/authorize") response.headers.set("Referrer-Policy", "same-origin");
   return response;
 }
 

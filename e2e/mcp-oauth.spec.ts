@@ -74,12 +74,16 @@ async function startCallbackServer(): Promise<{ url: string; close(): Promise<vo
   };
 }
 
-/** Serves `document` over https at /client.json with the test-only certificate the e2e app trusts (tests/fixtures/tls). */
+/**
+ * Serves `document` over https at /client.json with the test-only certificate the e2e app trusts (tests/fixtures/tls),
+ * and a web app's https redirect URI at /callback (Chromium is told to accept the certificate: `ignoreHTTPSErrors`).
+ */
 async function startMetadataServer(document: (url: string) => Record<string, unknown>): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
   const tls = path.join(process.cwd(), "tests", "fixtures", "tls");
   let hits = 0;
   let url = "";
   const server = https.createServer({ key: readFileSync(path.join(tls, "localhost.key")), cert: readFileSync(path.join(tls, "localhost.crt")) }, (request, res) => {
+    if (request.url?.startsWith("/callback")) return void res.writeHead(200, { "content-type": "text/html" }).end("<p>Signed in. You can close this window.</p>");
     hits++;
     if (request.url !== "/client.json") return void res.writeHead(404).end();
     res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=300" }).end(JSON.stringify(document(url)));
@@ -131,7 +135,11 @@ const mcpCall = (baseURL: string, token: string) =>
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
   });
 
+/** The metadata-document client is a web app: its redirect URI is https on the same test server. */
+const webCallback = (metadataUrl: string) => metadataUrl.replace("/client.json", "/callback");
+
 test.describe("an MCP client signs a person in (authorization code + PKCE)", () => {
+  test.use({ ignoreHTTPSErrors: true });
   let callback: { url: string; close(): Promise<void> };
   let metadata: { url: string; hits: () => number; close(): Promise<void> };
   test.beforeAll(async ({ browser }) => {
@@ -139,7 +147,7 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
     metadata = await startMetadataServer((url) => ({
       client_id: url,
       client_name: "Gatehouse e2e (metadata document)",
-      redirect_uris: [callback.url],
+      redirect_uris: [webCallback(url)],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       token_endpoint_auth_method: "none",
@@ -166,7 +174,8 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
     await openConsent(page, authorizationUrl, "grace@hooli.test");
     await expect(page.getByTestId("consent-client-name")).toHaveText("Gatehouse e2e (dynamic registration)");
     await expect(page.getByTestId("consent-redirect-host")).toHaveText(new URL(callback.url).host);
-    await expect(page.getByTestId("consent-scopes")).toContainText("Call Gatehouse's MCP tools");
+    await expect(page.getByTestId("consent-scopes")).toContainText("Connect to Gatehouse's MCP tools as you");
+    await expect(page.getByTestId("consent-scopes")).toContainText("See your organisation's groups");
     await expect(page.getByTestId("consent-resource")).toHaveText(`${baseURL}/api/mcp`);
     await expect(page.getByRole("note")).toContainText("runs on your own computer");
 
@@ -198,6 +207,14 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
     expect(after.refresh_token).not.toBe(before.refresh_token);
     expect((await mcpCall(baseURL!, after.access_token)).status).toBe(200);
 
+    // Consent is remembered, but an app on this computer is asked about again (any program could claim its port).
+    provider.invalidateCredentials("tokens");
+    const secondUrl = await startAuthorization(mcpUrl, provider);
+    await page.goto(secondUrl.toString());
+    await expect(page.getByRole("note")).toContainText("you allowed it before");
+    await expect(page.getByRole("button", { name: "Allow" })).toBeVisible();
+    provider.saveTokens(after);
+
     // The person sees the app under Connected apps and disconnects it.
     await page.goto("/me");
     const app = page.getByTestId("connected-app").filter({ hasText: "Gatehouse e2e (dynamic registration)" });
@@ -219,14 +236,16 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
   test("a Client ID Metadata Document client: Gatehouse fetches its https metadata and shows its name", async ({ page, baseURL }) => {
     {
       const mcpUrl = new URL(`${baseURL}/api/mcp`);
-      const provider = new TestOAuthProvider(callback.url, metadata.url);
+      const provider = new TestOAuthProvider(webCallback(metadata.url), metadata.url);
       const authorizationUrl = await startAuthorization(mcpUrl, provider);
       expect(authorizationUrl.searchParams.get("client_id")).toBe(metadata.url);
 
       await openConsent(page, authorizationUrl, "grace@hooli.test");
       await expect(page.getByTestId("consent-client-name")).toHaveText("Gatehouse e2e (metadata document)");
+      await expect(page.getByTestId("consent-redirect-host")).toHaveText(new URL(metadata.url).host);
+      await expect(page.getByRole("note")).toHaveCount(0); // a web app, not one on this computer
       expect(metadata.hits()).toBeGreaterThan(0);
-      const redirect = await allow(page, callback.url);
+      const redirect = await allow(page, webCallback(metadata.url));
       expect(redirect.searchParams.get("iss")).toBe(baseURL);
 
       await new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }).finishAuth(redirect.searchParams.get("code")!);
@@ -234,11 +253,11 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
       await client.close();
 
-      // Consent is remembered: the next authorization for the same scopes goes straight back with a code.
-      const again = new TestOAuthProvider(callback.url, metadata.url);
+      // Consent is remembered for a web app: the next authorization for the same scopes goes straight back with a code.
+      const again = new TestOAuthProvider(webCallback(metadata.url), metadata.url);
       const secondUrl = await startAuthorization(mcpUrl, again);
       await page.goto(secondUrl.toString());
-      await page.waitForURL((url) => url.toString().startsWith(callback.url));
+      await page.waitForURL((url) => url.toString().startsWith(webCallback(metadata.url)));
       expect(new URL(page.url()).searchParams.get("code")).toBeTruthy();
     }
   });
@@ -278,15 +297,16 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
     await expect(admin.getByTestId("app-client").filter({ hasText: metadata.url }).getByTestId("app-client-status")).toHaveText("Blocked");
     await adminContext.close();
 
-    // A blocked app is turned away before any consent: the browser goes back to it with access_denied, no code.
+    // A blocked app is turned away before any consent, on Gatehouse's own page: its redirect URI is not trusted
+    // with the browser, not even for an error.
     const mcpUrl = new URL(`${baseURL}/api/mcp`);
-    const provider = new TestOAuthProvider(callback.url, metadata.url);
+    const provider = new TestOAuthProvider(webCallback(metadata.url), metadata.url);
     const authorizationUrl = await startAuthorization(mcpUrl, provider);
     await page.goto(authorizationUrl.toString());
-    await page.waitForURL((url) => url.toString().startsWith(callback.url));
-    const back = new URL(page.url());
-    expect(back.searchParams.get("error")).toBe("access_denied");
-    expect(back.searchParams.get("code")).toBeNull();
+    await expect(page.getByRole("heading", { name: "This authorization request cannot be used" })).toBeVisible();
+    await expect(page.getByText("An administrator has blocked this application.")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Allow" })).toHaveCount(0);
+    expect(new URL(page.url()).pathname).toBe("/oauth/authorize");
   });
 
   test("a member of a partner that is not approved cannot authorize: no code is issued", async ({ page, baseURL, sql }) => {
@@ -299,12 +319,12 @@ test.describe("an MCP client signs a person in (authorization code + PKCE)", () 
       await expect(page.getByRole("heading", { name: "You cannot connect applications yet" })).toBeVisible();
       await expect(page.getByText("Your organisation is awaiting approval.")).toBeVisible();
       await expect(page.getByRole("button", { name: "Allow" })).toHaveCount(0);
-      // The way back tells the application it was refused, never with a code.
-      await page.getByRole("link", { name: /Return to/ }).click();
-      await page.waitForURL((url) => url.toString().startsWith(callback.url));
-      const back = new URL(page.url());
-      expect(back.searchParams.get("error")).toBe("access_denied");
-      expect(back.searchParams.get("code")).toBeNull();
+      expect(new URL(page.url()).pathname).toBe("/oauth/authorize");
+      const [row] = await sql<{ count: string }>(
+        "SELECT count(*) FROM oauth_authorizations a JOIN oauth_grants g ON g.id = a.grant_id JOIN app_clients c ON c.id = g.app_client_id WHERE c.client_id = $1",
+        [provider.clientInformation()!.client_id],
+      );
+      expect(Number(row!.count)).toBe(0);
     } finally {
       await sql(`UPDATE partners SET status = 'approved' WHERE idp_organization = 'hooli.test'`);
     }

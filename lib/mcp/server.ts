@@ -28,9 +28,17 @@ function fail(message: string): ToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
 }
 
-/** Runs a tool body in the principal's tenant; "not found" (which includes other tenants) becomes a tool error. */
-async function inTenant(principal: McpCaller, run: (partnerId: string, caller: NonNullable<McpCaller>) => Promise<ToolResult>): Promise<ToolResult> {
+/**
+ * Runs a tool body in the principal's tenant; "not found" (which includes other tenants) becomes a tool error.
+ * `scope`: what a person's token must also carry for this tool, beyond `mcp:tools`: the person consented to exactly
+ * those scopes (lib/oauth/authorization.ts). API keys and service tokens are held to `mcp:tools` alone, which has
+ * always meant every tool for them.
+ */
+async function inTenant(principal: McpCaller, run: (partnerId: string, caller: NonNullable<McpCaller>) => Promise<ToolResult>, scope?: string): Promise<ToolResult> {
   if (!principal) return fail("This MCP session has no organisation (REQUIRE_MCP_AUTH=false).");
+  if (scope && principal.kind === "delegated" && !principal.scopes.includes(scope)) {
+    return fail(`You did not allow this app the scope ${scope}. Connect it again and allow it to use this tool.`);
+  }
   try {
     return await run(principal.partnerId, principal);
   } catch (error) {
@@ -61,7 +69,7 @@ export function createMcpServer(principal: McpCaller): McpServer {
       inTenant(principal, async (partnerId) => {
         const { groups, total } = await listGroups(partnerId, { page: page ?? 1, pageSize: 50 });
         return ok({ total, groups: groups.map((g) => ({ id: g.id, name: g.name, description: g.description, member_count: g.memberCount })) });
-      }),
+      }, "groups:read"),
   );
 
   server.registerTool(
@@ -72,7 +80,7 @@ export function createMcpServer(principal: McpCaller): McpServer {
         const group = await getGroup(partnerId, group_id);
         const { members } = await listGroupMembers(partnerId, group_id, { pageSize: 100 });
         return ok({ id: group.id, name: group.name, description: group.description, members: members.map((m) => ({ user_id: m.userId, email: m.email, name: m.name })) });
-      }),
+      }, "members:read"),
   );
 
   server.registerTool(
@@ -83,14 +91,14 @@ export function createMcpServer(principal: McpCaller): McpServer {
         await getGroup(partnerId, group_id);
         const membership = await checkGroupMembership(partnerId, group_id, user_id);
         return ok({ group_id, user_id, member: membership !== null });
-      }),
+      }, "members:read"),
   );
 
   server.registerTool("list_clients", { title: "List clients", description: "Your organisation's client-portal clients." }, async () =>
     inTenant(principal, async (partnerId) => {
       const { clients, total } = await listClients(partnerId, { pageSize: 100 });
       return ok({ total, clients: clients.map((c) => ({ id: c.id, name: c.name, slug: c.slug, active: c.active, project_count: c.projectCount })) });
-    }),
+    }, "partner:read"),
   );
 
   server.registerTool(
@@ -104,7 +112,7 @@ export function createMcpServer(principal: McpCaller): McpServer {
       inTenant(principal, async (partnerId) => {
         const events = await listAuditEvents({ partnerId, action, limit: limit ?? 20 });
         return ok({ events: events.map((e) => ({ id: e.id, at: e.occurredAt, action: e.action, actor: `${e.actorType}:${e.actorId ?? "-"}`, target: e.targetType ? `${e.targetType}:${e.targetId}` : null })) });
-      }),
+      }, "partner:read"),
   );
 
   return server;

@@ -17,6 +17,7 @@ import { getConfig } from "@/lib/config";
 import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import { auditRow, recordAudit } from "@/lib/audit/record-audit";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
+import { logger } from "@/lib/http/logger";
 import { ClientMetadataError, fetchClientMetadataDocument, isClientMetadataDocumentUrl, type ClientMetadataDocument } from "@/lib/oauth/client-metadata-document";
 import { digestSecret, digestsEqual, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
 
@@ -80,20 +81,29 @@ function toAppClient(row: ClientRow): AppClient {
  * @throws UnknownClientError with a message for the person: unknown id, or a document that cannot be fetched or is invalid
  */
 export async function resolveAppClient(clientId: string): Promise<AppClient> {
-  if (clientId.length === 0 || clientId.length > 2048) throw new UnknownClientError("The client_id is missing or too long.");
+  // Control characters (a NUL would make PostgreSQL refuse the query) never name a client.
+  if (clientId.length === 0 || clientId.length > 2048 || /[\u0000-\u001f\u007f]/.test(clientId)) throw new UnknownClientError("The client_id is missing, too long or malformed.");
   const allowPrivateAddresses = getConfig().allowPrivateClientMetadata;
-  const row = await db.appClient.findUnique({ where: { clientId }, select: clientSelect });
+  const row = await db.appClient.findUnique({ where: { clientId }, select: { ...clientSelect, redirectUris: true } });
   if (!isClientMetadataDocumentUrl(clientId, { allowPrivateAddresses })) {
     if (!row || row.registration === "metadata_document") throw new UnknownClientError("This application is not registered with Gatehouse.");
     return toAppClient(row);
   }
   if (row && row.metadataCachedUntil && row.metadataCachedUntil.getTime() > Date.now()) return toAppClient(row);
+  // In production only the default https port: a client_id must not make Gatehouse probe other services' ports.
+  if (!allowPrivateAddresses && new URL(clientId).port !== "") throw new UnknownClientError(METADATA_UNUSABLE);
+  const failedUntil = recentFailures.get(clientId);
+  if (failedUntil !== undefined && failedUntil > Date.now()) throw new UnknownClientError(METADATA_UNUSABLE);
   let fetched: { document: ClientMetadataDocument; cacheUntil: number };
   try {
     fetched = await fetchClientMetadataDocument(clientId, { allowPrivateAddresses });
   } catch (error) {
-    if (error instanceof ClientMetadataError) throw new UnknownClientError(`The application's metadata document could not be used: ${error.message}`);
-    throw error;
+    if (!(error instanceof ClientMetadataError)) throw error;
+    // The reason stays in the log: telling the person would tell whoever chose the URL what Gatehouse's network sees.
+    logger.warn({ clientId: clientId.slice(0, 200), reason: error.reason }, "client metadata document refused");
+    if (recentFailures.size >= MAX_REMEMBERED_FAILURES) recentFailures.clear();
+    recentFailures.set(clientId, Date.now() + FAILURE_MEMORY_MS);
+    throw new UnknownClientError(METADATA_UNUSABLE);
   }
   const { document } = fetched;
   const fields = {
@@ -104,14 +114,33 @@ export async function resolveAppClient(clientId: string): Promise<AppClient> {
     tokenEndpointAuthMethod: "none",
     metadataCachedUntil: new Date(fetched.cacheUntil),
   };
-  const saved = await db.appClient.upsert({
-    where: { clientId },
-    create: { clientId, registration: "metadata_document", ...fields },
-    update: fields,
-    select: clientSelect,
+  const saved = await db.$transaction(async (tx) => {
+    const client = await tx.appClient.upsert({ where: { clientId }, create: { clientId, registration: "metadata_document", ...fields }, update: fields, select: clientSelect });
+    const redirectsChanged = row !== null && [...row.redirectUris].sort().join(" ") !== [...document.redirect_uris].sort().join(" ");
+    if (!row || redirectsChanged) {
+      await tx.auditEvent.create({
+        data: auditRow({
+          action: row ? "oauth.app_client_updated" : "oauth.app_client_registered",
+          actor: { type: "anonymous" },
+          target: { type: "app_client", id: client.id },
+          metadata: { clientId: clientId.slice(0, 500), registration: "metadata_document", name: fields.name, redirectHosts: document.redirect_uris.map(hostOf) },
+        }),
+      });
+    }
+    return client;
   });
+  // Housekeeping: documents fetched long ago that nobody authorized (anyone signed in can make Gatehouse fetch one).
+  if (Math.random() < 0.01) {
+    void db.appClient.deleteMany({ where: { registration: "metadata_document", metadataCachedUntil: { lt: new Date(Date.now() - 86_400_000) }, grants: { none: {} }, blockedAt: null } }).catch(() => {});
+  }
   return toAppClient(saved);
 }
+
+const METADATA_UNUSABLE = "Gatehouse could not fetch a valid client metadata document from this application's client_id URL.";
+/** A document that could not be used is not fetched again for a minute (per instance), ms. */
+const FAILURE_MEMORY_MS = 60_000;
+const MAX_REMEMBERED_FAILURES = 1000;
+const recentFailures = new Map<string, number>();
 
 /** What an app client presented at the token endpoint (RFC 6749 §2.3; `none` when only `client_id` was sent). */
 export interface AppClientAuthentication {
@@ -132,6 +161,8 @@ const DUMMY_DIGEST = digestSecret("gas_unknown-client");
 export async function authenticateAppClient(credentials: AppClientAuthentication): Promise<AppClient> {
   const fail = () => new OAuthError("invalid_client", "Client authentication failed.", { headers: credentials.basic ? { "WWW-Authenticate": 'Basic realm="gatehouse"' } : {} });
   if (credentials.clientId.length > 2048) throw fail();
+  // Text PostgreSQL cannot store (a NUL) is bad input, as everywhere else, not a failed authentication.
+  if (/[\u0000-\u001f\u007f]/.test(credentials.clientId)) throw new OAuthError("invalid_request", "The client_id contains control characters.");
   const row = await db.appClient.findUnique({ where: { clientId: credentials.clientId }, select: { ...clientSelect, secretDigest: true } });
   const presented = credentials.clientSecret;
   const wellFormed = presented !== undefined && isWellFormedSecret("gas", presented);
@@ -339,6 +370,7 @@ export async function createAppClientAsAdmin(input: unknown, admin: AdminActor):
  */
 export async function blockAppClientAsAdmin(id: string, admin: AdminActor): Promise<void> {
   assertAdminActor(admin);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new NotFoundError("No such application.");
   await db.$transaction(async (tx) => {
     const row = await tx.appClient.findUnique({ where: { id }, select: { id: true, clientId: true, blockedAt: true } });
     if (!row) throw new NotFoundError("No such application.");
@@ -352,6 +384,7 @@ export async function blockAppClientAsAdmin(id: string, admin: AdminActor): Prom
 /** Lifts a block; people must authorize the client again. @throws NotFoundError (404) */
 export async function unblockAppClientAsAdmin(id: string, admin: AdminActor): Promise<void> {
   assertAdminActor(admin);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new NotFoundError("No such application.");
   await db.$transaction(async (tx) => {
     const row = await tx.appClient.findUnique({ where: { id }, select: { id: true, clientId: true, blockedAt: true } });
     if (!row) throw new NotFoundError("No such application.");

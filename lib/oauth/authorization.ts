@@ -14,14 +14,25 @@ import { auditRow, recordAudit } from "@/lib/audit/record-audit";
 import type { MemberPrincipal } from "@/lib/auth/policy";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
 import { hostOf, markAppClientUsed, resolveAppClient, UnknownClientError, type AppClient } from "@/lib/oauth/app-clients";
-import { issuerUrl, parseScopeParam, resourceServers, SCOPES } from "@/lib/oauth/scopes";
-import { signUserAccessToken } from "@/lib/oauth/tokens";
+import { issuerUrl, parseScopeParam, resourceServers } from "@/lib/oauth/scopes";
+import { signUserAccessToken, verifyAccessToken } from "@/lib/oauth/tokens";
 import { digestSecret, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
 
-/** Scopes a person may grant an app: the MCP resource's (RFC 9728 `scopes_supported`). */
+/**
+ * Scopes a person may grant an app: the MCP resource's (RFC 9728 `scopes_supported`). `mcp:tools` lets it call the
+ * endpoint; each tool also needs its own read scope (lib/mcp/server.ts), so the consent page lists what it gets.
+ */
 export const DELEGABLE_SCOPES = ["mcp:tools", "groups:read", "members:read", "partner:read"] as const;
-/** Granted when the request names no scope. */
-export const DEFAULT_DELEGATED_SCOPES = ["mcp:tools"];
+/** Asked for when the request names no scope: all of them (the consent page still lists each). */
+export const DEFAULT_DELEGATED_SCOPES: string[] = [...DELEGABLE_SCOPES];
+
+/** What each delegable scope lets an app do as the person, in words (the consent page and Connected apps). */
+export const DELEGATED_SCOPE_DESCRIPTIONS: Record<(typeof DELEGABLE_SCOPES)[number], string> = {
+  "mcp:tools": "Connect to Gatehouse's MCP tools as you",
+  "groups:read": "See your organisation's groups",
+  "members:read": "See who is in each group (names and emails)",
+  "partner:read": "See your organisation's client-portal clients and its audit log",
+};
 /** Authorization code lifetime, seconds (RFC 6749 §4.1.2: "a maximum lifetime of 10 minutes is RECOMMENDED"). */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 /** Access tokens issued to people, seconds. */
@@ -47,13 +58,19 @@ export interface AuthorizationRequest {
  */
 export class AuthorizationPageError extends Error {}
 
-/** A request from a known client to a registered redirect URI that is otherwise wrong: sent back to the client. */
+/**
+ * A request from a known client to a registered redirect URI that is otherwise wrong: answered to the client at its
+ * redirect URI (`location`). Whether the browser is sent there without a click is the page's decision
+ * (`mayRedirectWithoutAsking`): anyone can register a client, so an untrusted one gets a page and a link instead
+ * (RFC 9700 §4.11.2, no open redirector).
+ */
 export class AuthorizationRedirectError extends Error {
   constructor(
     readonly error: "invalid_request" | "unsupported_response_type" | "invalid_scope" | "invalid_target" | "access_denied" | "unauthorized_client",
     message: string,
     readonly redirectUri: string,
     readonly state: string | undefined,
+    readonly client: AppClient,
   ) {
     super(message);
   }
@@ -71,10 +88,11 @@ export const AUTHORIZATION_PARAM_NAMES = ["response_type", "client_id", "redirec
 
 /**
  * Validates an authorization request. First the client and the redirect URI (exact match against the registered
- * ones; RFC 9700 §4.1.3); everything after that is answered by redirect.
- * @throws AuthorizationPageError (unknown or blocked-looking client, missing or unregistered redirect_uri)
+ * ones, RFC 9700 §4.1.3, except the port of a loopback URI, RFC 8252 §7.3); everything after that is answered to
+ * the client.
+ * @throws AuthorizationPageError (unknown or blocked client, missing or unregistered redirect_uri)
  * @throws AuthorizationRedirectError (`unsupported_response_type`, `invalid_request` for PKCE, `invalid_scope`,
- *         `invalid_target` for a missing or unknown resource, `access_denied` for a blocked client)
+ *         `invalid_target` for a missing or unknown resource)
  */
 export async function validateAuthorizationRequest(params: AuthorizationParams): Promise<AuthorizationRequest> {
   if (!params.client_id) throw new AuthorizationPageError("The request names no client_id.");
@@ -87,13 +105,14 @@ export async function validateAuthorizationRequest(params: AuthorizationParams):
   }
   const redirectUri = params.redirect_uri;
   if (!redirectUri) throw new AuthorizationPageError("The request names no redirect_uri.");
-  if (!client.redirectUris.includes(redirectUri)) throw new AuthorizationPageError("The redirect_uri is not one this application registered.");
+  if (!redirectUriRegistered(client.redirectUris, redirectUri)) throw new AuthorizationPageError("The redirect_uri is not one this application registered.");
+  if (client.blocked) throw new AuthorizationPageError("An administrator has blocked this application. Ask your administrator if you need it.");
   const state = params.state;
-  const refuse = (error: AuthorizationRedirectError["error"], message: string) => new AuthorizationRedirectError(error, message, redirectUri, state);
+  // An oversized state is not echoed back (it could overflow the Location header of the answer that refuses it).
+  if (state !== undefined && state.length > 1024) throw new AuthorizationRedirectError("invalid_request", "The state parameter is too long.", redirectUri, undefined, client);
+  const refuse = (error: AuthorizationRedirectError["error"], message: string) => new AuthorizationRedirectError(error, message, redirectUri, state, client);
 
-  if (client.blocked) throw refuse("access_denied", "An administrator has blocked this application.");
   if (params.response_type !== "code") throw refuse("unsupported_response_type", "Only response_type=code is supported.");
-  if (state !== undefined && state.length > 1024) throw refuse("invalid_request", "The state parameter is too long.");
   if (!params.code_challenge) throw refuse("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256.");
   if (params.code_challenge_method !== "S256") throw refuse("invalid_request", "Only code_challenge_method=S256 is supported (plain is refused).");
   if (!/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge)) throw refuse("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters).");
@@ -109,18 +128,64 @@ export async function validateAuthorizationRequest(params: AuthorizationParams):
   return { client, redirectUri, state, codeChallenge: params.code_challenge, scopes, resource: mcp };
 }
 
+/**
+ * Whether `presented` is one of the client's redirect URIs: compared exactly (RFC 9700 §4.1.3), except that a
+ * loopback `http://127.0.0.1`, `http://[::1]` or `http://localhost` URI matches on any port (RFC 8252 §7.3: native
+ * apps listen on an ephemeral port).
+ */
+export function redirectUriRegistered(registered: readonly string[], presented: string): boolean {
+  if (registered.includes(presented)) return true;
+  const withoutPort = loopbackWithoutPort(presented);
+  return withoutPort !== null && registered.some((uri) => loopbackWithoutPort(uri) === withoutPort);
+}
+
+function loopbackWithoutPort(uri: string): string | null {
+  const match = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::\d{1,5})?(\/[^#]*)?$/.exec(uri);
+  return match ? `http://${match[1]}${match[2] ?? "/"}` : null;
+}
+
+/** RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. */
+function describable(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "?").slice(0, 300);
+}
+
 /** An authorization response URL (RFC 6749 §4.1.2 / §4.1.2.1) with RFC 9207's `iss`. */
 export function authorizationResponseUrl(redirectUri: string, params: { code?: string; error?: string; error_description?: string; state?: string }): string {
   const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, name === "error_description" ? describable(value) : value);
   url.searchParams.set("iss", issuerUrl());
   return url.toString();
+}
+
+/**
+ * Whether an error may be sent to this client's redirect URI without the person clicking: only for clients an
+ * admin registered, or that the person has already authorized. Anyone can register a client, so for any other the
+ * page explains the error and offers the way back as a link (RFC 9700 §4.11.2: no open redirector).
+ */
+export async function mayRedirectWithoutAsking(user: { userId: string }, client: AppClient): Promise<boolean> {
+  if (client.blocked) return false;
+  if (client.registration === "admin") return true;
+  return (await db.oAuthGrant.count({ where: { userId: user.userId, appClientId: client.id } })) > 0;
+}
+
+/**
+ * Whether remembered consent may answer without showing the page: only for https redirect URIs. A loopback or
+ * private-use-scheme redirect can be claimed by any program on the person's computer, so the person confirms each
+ * time (RFC 8252 §8.6).
+ */
+export function mayApproveWithoutAsking(request: AuthorizationRequest): boolean {
+  return request.redirectUri.startsWith("https://");
+}
+
+/** A granted scope in words: what it lets an app do as the person (or the scope itself when unknown). */
+export function describeDelegatedScope(scope: string): string {
+  return DELEGATED_SCOPE_DESCRIPTIONS[scope as keyof typeof DELEGATED_SCOPE_DESCRIPTIONS] ?? scope;
 }
 
 /** What the consent page shows: the scopes in words, the redirect host, the resource. */
 export function describeAuthorizationRequest(request: AuthorizationRequest): { scopes: { scope: string; description: string }[]; redirectHost: string; resource: string } {
   return {
-    scopes: request.scopes.map((scope) => ({ scope, description: SCOPES[scope as keyof typeof SCOPES] ?? scope })),
+    scopes: request.scopes.map((scope) => ({ scope, description: describeDelegatedScope(scope) })),
     redirectHost: hostOf(request.redirectUri),
     resource: request.resource,
   };
@@ -142,6 +207,7 @@ export async function hasRememberedConsent(user: MemberPrincipal, request: Autho
  * @returns the redirect URI with `code`, `state` and `iss`
  */
 export async function approveAuthorization(user: MemberPrincipal, request: AuthorizationRequest, context: { ip: string | null; requestId?: string }): Promise<string> {
+  if (Math.random() < PRUNE_PROBABILITY) pruneExpired();
   const code = randomBytes(32).toString("base64url");
   await db.$transaction(async (tx) => {
     const existing = await tx.oAuthGrant.findUnique({ where: { userId_appClientId: { userId: user.userId, appClientId: request.client.id } }, select: { id: true, partnerId: true, scopes: true, resource: true } });
@@ -183,6 +249,19 @@ export async function approveAuthorization(user: MemberPrincipal, request: Autho
   return authorizationResponseUrl(request.redirectUri, { code, state: request.state });
 }
 
+/** About one authorization in a hundred also deletes codes that expired unused and refresh tokens past their expiry. */
+const PRUNE_PROBABILITY = 0.01;
+
+/**
+ * Housekeeping, in the background: authorizations whose code expired unused a day ago, and refresh tokens past their
+ * expiry. Used refresh tokens stay until then: a reused one must still be recognised as reuse.
+ */
+function pruneExpired(): void {
+  void sql`DELETE FROM oauth_authorizations WHERE code_used_at IS NULL AND code_expires_at < (now() AT TIME ZONE 'UTC') - interval '1 day'`
+    .then(() => sql`DELETE FROM oauth_refresh_tokens WHERE expires_at < now() AT TIME ZONE 'UTC'`)
+    .catch(() => {});
+}
+
 /** The person declined: RFC 6749 §4.1.2.1 `access_denied`, with `state` and `iss`. */
 export function denialUrl(request: AuthorizationRequest): string {
   return authorizationResponseUrl(request.redirectUri, { error: "access_denied", error_description: "The person declined.", state: request.state });
@@ -206,12 +285,12 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /**
  * `grant_type=authorization_code` (RFC 6749 §4.1.3) for an authenticated app client. The code must be this client's
- * (RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client"; another
- * client's presentation changes nothing); it is then consumed atomically, so of two concurrent exchanges exactly one
- * wins, and a second presentation revokes the authorization and every token issued from it (RFC 6749 §4.1.2).
- * After consumption: live (60 s), redirect_uri equal to the authorization request's, the PKCE verifier (RFC 7636
- * §4.6; a wrong verifier spends the code: one guess per code), `resource` (if sent) equal to the authorized one, and
- * the person still a member of an approved partner.
+ * (RFC 6749 §4.1.3: another client's presentation changes nothing), unexpired (60 s), unused: a second presentation
+ * revokes the authorization and every token issued from it (RFC 6749 §4.1.2). Then redirect_uri must equal the
+ * authorization request's and the PKCE verifier must match (RFC 7636 §4.6); a failed check spends the code (one
+ * guess per code). `resource`, if sent, must be the authorized one, and the person must still be a member of an
+ * approved partner. The code is spent and the refresh token stored in one transaction, after the access token is
+ * signed, so a failure never leaves a spent code without tokens; of two concurrent exchanges exactly one wins.
  * @param params the token request's form
  * @returns the RFC 6749 §5.1 response (access token, refresh token, scope)
  * @throws OAuthError `invalid_request`, `invalid_grant`, `invalid_target`
@@ -225,30 +304,36 @@ export async function exchangeAuthorizationCode(client: AppClient, params: Map<s
   if (!verifier) throw new OAuthError("invalid_request", "The code_verifier parameter is required (PKCE).");
   const invalid = () => new OAuthError("invalid_grant", "The authorization code is not valid.");
   if (code.length > 200) throw invalid();
-  const digest = digestSecret(code);
 
-  const [presented] = await sql<{ id: string; appClientId: string; used: boolean; revoked: boolean }>`
-    SELECT a.id, g.app_client_id AS "appClientId", a.code_used_at IS NOT NULL AS used, a.revoked_at IS NOT NULL AS revoked
-    FROM oauth_authorizations a JOIN oauth_grants g ON g.id = a.grant_id WHERE a.code_digest = ${digest}`;
+  const [presented] = await sql<{ id: string; appClientId: string; used: boolean; revoked: boolean; expired: boolean; codeChallenge: string; redirectUri: string }>`
+    SELECT a.id, g.app_client_id AS "appClientId", a.code_used_at IS NOT NULL AS used, a.revoked_at IS NOT NULL AS revoked,
+           a.code_expires_at < now() AT TIME ZONE 'UTC' AS expired, a.code_challenge AS "codeChallenge", a.redirect_uri AS "redirectUri"
+    FROM oauth_authorizations a JOIN oauth_grants g ON g.id = a.grant_id WHERE a.code_digest = ${digestSecret(code)}`;
   if (!presented || presented.appClientId !== client.id || presented.revoked) throw invalid();
-  const [consumed] = presented.used
-    ? []
-    : await sql<{ codeChallenge: string; redirectUri: string; expired: boolean }>`
-        UPDATE oauth_authorizations SET code_used_at = now() AT TIME ZONE 'UTC'
-        WHERE id = ${presented.id} AND code_used_at IS NULL AND revoked_at IS NULL
-        RETURNING code_challenge AS "codeChallenge", redirect_uri AS "redirectUri", code_expires_at < now() AT TIME ZONE 'UTC' AS expired`;
-  if (!consumed) {
+  if (presented.used) {
     await revokeReplayedCode(presented.id, context);
     throw invalid();
   }
-  if (consumed.expired) throw invalid();
-  if (consumed.redirectUri !== redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request.");
-  if (!CODE_VERIFIER.test(verifier) || pkceChallenge(verifier) !== consumed.codeChallenge) throw new OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.");
+  const spend = () => sql`UPDATE oauth_authorizations SET code_used_at = now() AT TIME ZONE 'UTC' WHERE id = ${presented.id} AND code_used_at IS NULL`;
+  if (presented.expired) throw invalid();
+  if (presented.redirectUri !== redirectUri) {
+    await spend();
+    throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request.");
+  }
+  if (!CODE_VERIFIER.test(verifier) || pkceChallenge(verifier) !== presented.codeChallenge) {
+    await spend();
+    throw new OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.");
+  }
   const family = await loadFamily(presented.id);
   if (!family) throw invalid();
   assertSameResource(params, family.resource);
   await assertStillMember(family);
-  return issueTokens(client, family, family.scopes);
+  return issueTokens(client, family, family.scopes, async (tx) => {
+    const consumed = await tx.$executeRaw`
+      UPDATE oauth_authorizations SET code_used_at = now() AT TIME ZONE 'UTC'
+      WHERE id = ${presented.id} AND code_used_at IS NULL AND revoked_at IS NULL`;
+    return consumed === 1;
+  }, () => revokeReplayedCode(presented.id, context));
 }
 
 /** RFC 7636 §4.2 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
@@ -279,10 +364,10 @@ async function revokeReplayedCode(authorizationId: string, context: { ip: string
 /**
  * `grant_type=refresh_token` (RFC 6749 §6) with rotation: the presented token is used up and a new one issued in
  * the same family. Every check runs before the token is spent (it must be this client's, unexpired, its authorization
- * live, `resource` and `scope` acceptable, the person still a member), so a refused request leaves it usable. Then it
- * is consumed atomically; presenting a token that was already used is reuse (a stolen token, or the thief's copy):
- * the whole grant is revoked (RFC 9700 §4.14.2), the person must authorize again, and the event is audited.
- * `scope` may narrow the authorized scopes, never widen them.
+ * live, `resource` and `scope` acceptable, the person still a member), so a refused request leaves it usable. The
+ * spend and the new token's insert are one transaction, after the access token is signed. Presenting a token that
+ * was already used is reuse (a stolen token, or the thief's copy): the whole grant is revoked (RFC 9700 §4.14.2),
+ * the person must authorize again, and the event is audited. `scope` may narrow the authorized scopes, never widen.
  * @throws OAuthError `invalid_request`, `invalid_grant`, `invalid_scope`, `invalid_target`
  */
 export async function refreshTokens(client: AppClient, params: Map<string, string>, context: { ip: string | null; requestId?: string }): Promise<Response> {
@@ -290,12 +375,11 @@ export async function refreshTokens(client: AppClient, params: Map<string, strin
   if (!presented) throw new OAuthError("invalid_request", "The refresh_token parameter is required.");
   const invalid = () => new OAuthError("invalid_grant", "The refresh token is not valid.");
   if (!isWellFormedSecret("grt", presented)) throw invalid();
-  const digest = digestSecret(presented);
   const [token] = await sql<{ id: string; authorizationId: string; appClientId: string; used: boolean; expired: boolean; revoked: boolean }>`
     SELECT t.id, t.authorization_id AS "authorizationId", g.app_client_id AS "appClientId", t.used_at IS NOT NULL AS used,
            t.expires_at < now() AT TIME ZONE 'UTC' AS expired, a.revoked_at IS NOT NULL AS revoked
     FROM oauth_refresh_tokens t JOIN oauth_authorizations a ON a.id = t.authorization_id JOIN oauth_grants g ON g.id = a.grant_id
-    WHERE t.token_digest = ${digest}`;
+    WHERE t.token_digest = ${digestSecret(presented)}`;
   // RFC 6749 §6: the token must have been issued to the authenticated client; another client's attempt changes nothing.
   if (!token || token.appClientId !== client.id) throw invalid();
   if (token.used) {
@@ -315,13 +399,14 @@ export async function refreshTokens(client: AppClient, params: Map<string, strin
     scopes = requested;
   }
   await assertStillMember(family);
-  const [spent] = await sql<{ id: string }>`UPDATE oauth_refresh_tokens SET used_at = now() AT TIME ZONE 'UTC' WHERE id = ${token.id} AND used_at IS NULL RETURNING id`;
-  if (!spent) {
-    // Another request spent it between our read and this update: one of the two is a copy.
-    await revokeGrantOnReuse(token.authorizationId, client, context);
-    throw invalid();
-  }
-  return issueTokens(client, family, scopes);
+  return issueTokens(
+    client,
+    family,
+    scopes,
+    async (tx) => (await tx.$executeRaw`UPDATE oauth_refresh_tokens SET used_at = now() AT TIME ZONE 'UTC' WHERE id = ${token.id} AND used_at IS NULL`) === 1,
+    // Another request spent it between our read and the update: one of the two is a copy.
+    () => revokeGrantOnReuse(token.authorizationId, client, context),
+  );
 }
 
 /** A used refresh token came back to its client: delete its grant (every authorization and token under it) and audit. */
@@ -371,17 +456,43 @@ async function assertStillMember(family: TokenFamily): Promise<void> {
   if (!member?.ok) throw new OAuthError("invalid_grant", "The person who authorized this application no longer has access.");
 }
 
-async function issueTokens(client: AppClient, family: TokenFamily, scopes: string[]): Promise<Response> {
+/**
+ * Signs the access token, then in one transaction spends what was presented (`spend` answers whether it was still
+ * unspent) and stores the new refresh token. When `spend` finds it already spent, nothing is issued and `onLost` runs
+ * (replay or reuse handling); when the grant disappeared meanwhile (revoked, reuse detected elsewhere), the answer is
+ * `invalid_grant`.
+ */
+async function issueTokens(
+  client: AppClient,
+  family: TokenFamily,
+  scopes: string[],
+  spend: (tx: Prisma.TransactionClient) => Promise<boolean>,
+  onLost: () => Promise<void>,
+): Promise<Response> {
   const refresh = generateSecret("grt");
-  await sql`
-    INSERT INTO oauth_refresh_tokens (id, authorization_id, token_digest, expires_at, created_at)
-    VALUES (${`rt_${randomBytes(12).toString("base64url")}`}, ${family.authorizationId}, ${refresh.digest},
-            (now() AT TIME ZONE 'UTC') + ${`${REFRESH_TOKEN_TTL_SECONDS} seconds`}::interval, now() AT TIME ZONE 'UTC')`;
-  void sql`UPDATE oauth_grants SET last_used_at = now() AT TIME ZONE 'UTC' WHERE id = ${family.grantId}`.catch(() => {});
   const { token } = await signUserAccessToken(
     { userId: family.userId, partnerId: family.partnerId, clientId: client.clientId, scopes, resource: family.resource, authorizationId: family.authorizationId },
     USER_ACCESS_TOKEN_TTL_SECONDS,
   );
+  let issued: boolean;
+  try {
+    issued = await db.$transaction(async (tx) => {
+      if (!(await spend(tx))) return false;
+      await tx.oAuthRefreshToken.create({
+        data: { authorizationId: family.authorizationId, tokenDigest: refresh.digest, expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_SECONDS * 1000) },
+      });
+      return true;
+    });
+  } catch (error) {
+    // P2003: the authorization (its grant) was deleted between the checks and the insert.
+    if ((error as { code?: string }).code === "P2003") throw new OAuthError("invalid_grant", "The authorization is no longer valid.");
+    throw error;
+  }
+  if (!issued) {
+    await onLost();
+    throw new OAuthError("invalid_grant", "The authorization is no longer valid.");
+  }
+  void sql`UPDATE oauth_grants SET last_used_at = now() AT TIME ZONE 'UTC' WHERE id = ${family.grantId}`.catch(() => {});
   return Response.json(
     { access_token: token, token_type: "Bearer", expires_in: USER_ACCESS_TOKEN_TTL_SECONDS, refresh_token: refresh.secret, scope: scopes.join(" ") },
     { headers: NO_STORE },
@@ -389,19 +500,37 @@ async function issueTokens(client: AppClient, family: TokenFamily, scopes: strin
 }
 
 /**
- * RFC 7009 revocation of a refresh token by the app client it was issued to: revokes its whole authorization (the
- * family). Anything else changes nothing (§2.2: the caller learns nothing).
+ * RFC 7009 revocation by an app client of a token issued to it: a refresh token, or an access token (verified, then
+ * its `sid`). Either revokes the whole authorization (the token family). Anything else changes nothing (§2.2: the
+ * caller learns nothing). Audited as `oauth.token_revoked`.
  * @returns whether something was revoked
  */
-export async function revokeRefreshToken(client: AppClient, token: string): Promise<boolean> {
-  if (!isWellFormedSecret("grt", token)) return false;
-  const [row] = await sql<{ authorizationId: string }>`
+export async function revokeAppToken(client: AppClient, token: string, context: { ip: string | null; requestId?: string } = { ip: null }): Promise<boolean> {
+  let authorizationId: string | undefined;
+  if (isWellFormedSecret("grt", token)) {
+    [{ authorizationId } = { authorizationId: undefined }] = await sql<{ authorizationId: string }>`
+      SELECT t.authorization_id AS "authorizationId" FROM oauth_refresh_tokens t WHERE t.token_digest = ${digestSecret(token)}`;
+  } else {
+    const verified = await verifyAccessToken(token, resourceServers().mcp).catch(() => undefined);
+    if (verified?.user && verified.clientId === client.clientId) authorizationId = verified.user.authorizationId;
+  }
+  if (!authorizationId) return false;
+  const [row] = await sql<{ authorizationId: string; grantId: string; partnerId: string; userId: string }>`
     UPDATE oauth_authorizations a SET revoked_at = COALESCE(a.revoked_at, now() AT TIME ZONE 'UTC')
-    FROM oauth_refresh_tokens t, oauth_grants g
-    WHERE t.token_digest = ${digestSecret(token)} AND a.id = t.authorization_id AND g.id = a.grant_id AND g.app_client_id = ${client.id}
-    RETURNING a.id AS "authorizationId"`;
+    FROM oauth_grants g
+    WHERE a.id = ${authorizationId} AND g.id = a.grant_id AND g.app_client_id = ${client.id}
+    RETURNING a.id AS "authorizationId", g.id AS "grantId", g.partner_id AS "partnerId", g.user_id AS "userId"`;
   if (!row) return false;
   await sql`DELETE FROM oauth_refresh_tokens WHERE authorization_id = ${row.authorizationId}`;
+  await recordAudit({
+    action: "oauth.token_revoked",
+    actor: { type: "service", id: client.clientId },
+    partnerId: row.partnerId,
+    target: { type: "oauth_grant", id: row.grantId },
+    ip: context.ip,
+    requestId: context.requestId,
+    metadata: { clientId: client.clientId, userId: row.userId, authorizationId: row.authorizationId },
+  });
   return true;
 }
 
@@ -460,6 +589,8 @@ export async function listPartnerGrants(partnerId: string, options: { page?: num
  * @throws NotFoundError (404) for a grant outside that scope (another person's, another partner's, or none)
  */
 export async function revokeGrant(grantId: string, scope: { userId: string } | { partnerId: string }, actor: { userId: string; partnerId?: string }, context: { ip?: string | null; requestId?: string } = {}): Promise<void> {
+  // Ids are cuids: anything else (a NUL would make PostgreSQL refuse the query) names no grant.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(grantId)) throw new NotFoundError("No such connected app.");
   await db.$transaction(async (tx) => {
     const where = "userId" in scope ? { id: grantId, userId: scope.userId } : { id: grantId, partnerId: scope.partnerId };
     const grant = await tx.oAuthGrant.findFirst({ where, select: { id: true, userId: true, partnerId: true, appClient: { select: { clientId: true, name: true } } } });

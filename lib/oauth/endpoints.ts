@@ -5,7 +5,7 @@
 import { OAuthError } from "@/lib/http/errors";
 import type { AppClientPrincipal, OAuthClientPrincipal } from "@/lib/auth/principal";
 import type { AuthenticatedClient } from "@/lib/oauth/clients";
-import { exchangeAuthorizationCode, refreshTokens, revokeRefreshToken } from "@/lib/oauth/authorization";
+import { exchangeAuthorizationCode, refreshTokens, revokeAppToken } from "@/lib/oauth/authorization";
 import { introspectToken, issueAccessToken, revokeToken } from "@/lib/oauth/tokens";
 import { issuerUrl, SCOPES, resourceServers } from "@/lib/oauth/scopes";
 
@@ -52,16 +52,16 @@ export async function handleIntrospectionRequest(params: Map<string, string>, cl
 
 /**
  * `POST /oauth/revoke`: RFC 7009. 200 whatever the token was (§2.2). Service clients revoke their access tokens;
- * app clients their refresh tokens (which revokes the token family). @throws OAuthError
+ * app clients their refresh or access tokens (either revokes the token family). @throws OAuthError
  */
-export async function handleRevocationRequest(params: Map<string, string>, principal: OAuthClientPrincipal | AppClientPrincipal): Promise<Response> {
+export async function handleRevocationRequest(params: Map<string, string>, principal: OAuthClientPrincipal | AppClientPrincipal, context: { ip: string | null; requestId?: string }): Promise<Response> {
   const token = params.get("token");
   if (!token) throw new OAuthError("invalid_request", "The token parameter is required.");
   const hint = params.get("token_type_hint");
   if (hint !== undefined && hint !== "access_token" && hint !== "refresh_token") {
     throw new OAuthError("unsupported_token_type", "token_type_hint must be access_token.");
   }
-  if (principal.kind === "app_client") await revokeRefreshToken(principal.client, token);
+  if (principal.kind === "app_client") await revokeAppToken(principal.client, token, context);
   else await revokeToken(principal.client, token);
   return new Response(null, { status: 200, headers: NO_STORE });
 }

@@ -20,12 +20,15 @@ import { MEMBER_ACTION } from "@/lib/auth/policies";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import { getConfig, resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
-import { blockAppClientAsAdmin } from "@/lib/oauth/app-clients";
+import { blockAppClientAsAdmin, createAppClientAsAdmin } from "@/lib/oauth/app-clients";
 import {
   approveAuthorization,
   AuthorizationPageError,
   AuthorizationRedirectError,
+  hasRememberedConsent,
   listOwnGrants,
+  mayApproveWithoutAsking,
+  mayRedirectWithoutAsking,
   revokeGrant,
   validateAuthorizationRequest,
   type AuthorizationParams,
@@ -428,7 +431,12 @@ describe("Client ID Metadata Documents", () => {
     const redirectUri = `http://127.0.0.1:${server.port}/callback`;
     server.serve(path, { client_id: server.url(`/${unique("other")}.json`), redirect_uris: [redirectUri] });
     const message = await pageError(validateAuthorizationRequest(authorizationParams({ clientId: server.url(path), redirectUri })));
-    expect(message).toMatch(/different client_id/);
+    // The person is told it failed, not why: the reason (a different client_id) is for the log only, since a
+    // detailed answer would tell whoever chose the URL what Gatehouse's network can reach.
+    expect(message).toBe("Gatehouse could not fetch a valid client metadata document from this application's client_id URL.");
+    expect(server.seen.requests).toEqual([path]);
+    // A failed document is not fetched again for a minute.
+    await pageError(validateAuthorizationRequest(authorizationParams({ clientId: server.url(path), redirectUri })));
     expect(server.seen.requests).toEqual([path]);
     expect(await db.appClient.count({ where: { clientId: server.url(path) } })).toBe(0);
   });
@@ -458,7 +466,7 @@ describe("Client ID Metadata Documents", () => {
       expect(getConfig()).toMatchObject({ isProduction: true, allowPrivateClientMetadata: false });
       for (const clientId of candidates) {
         const message = await pageError(validateAuthorizationRequest(authorizationParams({ clientId, redirectUri })));
-        expect(message, clientId).toMatch(/not registered|private or reserved network address|could not be used/);
+        expect(message, clientId).toMatch(/not registered|could not fetch a valid client metadata document/);
       }
     });
     for (const clientId of candidates.slice(1)) {
@@ -803,16 +811,15 @@ describe("the MCP gate with a person's token", () => {
     expect(refused.body).not.toHaveProperty("access_token");
   });
 
-  it("ends the app's tokens when an admin blocks it: 401 at /api/mcp, invalid_client at the token endpoint, access_denied at authorization", async () => {
+  it("ends the app's tokens when an admin blocks it: 401 at /api/mcp, invalid_client at the token endpoint, a page (never a redirect) at authorization", async () => {
     const { tokens, client, member } = await connectedApp();
     await expectMcpWorks(tokens.access_token);
     await blockAppClientAsAdmin(client.rowId, systemAdminActor());
     await expectMcpRefusal(tokens.access_token);
     const refreshed = await errorOf(await refresh(client.clientId, tokens.refresh_token!));
     expect(refreshed).toEqual({ status: 401, body: { error: "invalid_client", error_description: "Client authentication failed." } });
-    const error = await redirectError(validateAuthorizationRequest(authorizationParams(client)));
-    expect(error.error).toBe("access_denied");
-    expect(new URL(error.location).searchParams.get("iss")).toBe(app.url);
+    // A blocked (possibly malicious) app's redirect URI is not trusted with the browser, not even for an error.
+    expect(await pageError(validateAuthorizationRequest(authorizationParams(client)))).toMatch(/blocked this application/);
     expect(await db.oAuthGrant.count({ where: { appClientId: client.rowId } })).toBe(0);
     // The person cannot re-authorize it either: consent never gets past validation.
     expect(await db.oAuthAuthorization.count({ where: { grant: { userId: member.userId, appClientId: client.rowId } } })).toBe(0);
@@ -898,5 +905,77 @@ describe("RFC 7009 revocation by a public app client", () => {
     // Unknown tokens answer 200 too (§2.2); a public client sending a secret is refused.
     expect((await postForm("/oauth/revoke", { token: "grt_unknown", client_id: client.clientId })).status).toBe(200);
     expect(await postForm("/oauth/revoke", { token: tokens.refresh_token!, client_id: client.clientId, client_secret: "gas_x" })).toMatchObject({ status: 401, json: { error: "invalid_client" } });
+  });
+});
+
+describe("what a hostile app or a careless client cannot do", () => {
+  it("never bounces a person to an untrusted app's redirect URI without a click: only admin-registered or already-authorized apps", async () => {
+    const { member } = await partnerMember();
+    const stranger = await registerClient();
+    const error = await redirectError(validateAuthorizationRequest(authorizationParams(stranger, { response_type: "token" })));
+    expect(await mayRedirectWithoutAsking(member, error.client)).toBe(false);
+    await consent(member, stranger);
+    expect(await mayRedirectWithoutAsking(member, error.client)).toBe(true);
+
+    const { client: registered } = await createAppClientAsAdmin({ name: unique("Admin app"), redirect_uris: "https://ide.example.com/callback" }, systemAdminActor());
+    expect(await mayRedirectWithoutAsking(member, registered)).toBe(true);
+    await blockAppClientAsAdmin(registered.id, systemAdminActor());
+    expect(await mayRedirectWithoutAsking(member, { ...registered, blocked: true })).toBe(false);
+  });
+
+  it("asks again for an app on the person's computer (loopback, private-use scheme); remembers consent for https redirect URIs", async () => {
+    const { member } = await partnerMember();
+    const loopback = await registerClient();
+    await consent(member, loopback);
+    const again = await validateAuthorizationRequest(authorizationParams(loopback));
+    expect(await hasRememberedConsent(member, again)).toBe(true);
+    expect(mayApproveWithoutAsking(again)).toBe(false);
+    const scheme = await registerClient({ redirect_uris: ["com.example.ide:/oauth"] });
+    expect(mayApproveWithoutAsking(await validateAuthorizationRequest(authorizationParams(scheme)))).toBe(false);
+    const web = await registerClient({ redirect_uris: ["https://app.example.com/callback"] });
+    expect(mayApproveWithoutAsking(await validateAuthorizationRequest(authorizationParams(web)))).toBe(true);
+  });
+
+  it("matches a loopback redirect URI on any port (RFC 8252 §7.3) and binds the code to the port used", async () => {
+    const { member } = await partnerMember();
+    const client = await registerClient();
+    const otherPort = client.redirectUri.replace(/:\d+\//, ":51999/");
+    const grant = await consent(member, { clientId: client.clientId, redirectUri: otherPort });
+    expect(new URL(grant.location).port).toBe("51999");
+    // The token request must name the port the authorization request used.
+    const wrong = await errorOf(await codeRequest(client.clientId, oauth.None(), grant, { redirectUri: client.redirectUri }));
+    expect(wrong).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    // Another host or path is still refused.
+    expect(await pageError(validateAuthorizationRequest(authorizationParams({ clientId: client.clientId, redirectUri: otherPort.replace("/callback", "/other") })))).toMatch(/redirect_uri/);
+  });
+
+  it("holds a person's token to the scopes they consented to, tool by tool", async () => {
+    const { tokens } = await connectedApp({ scope: "mcp:tools groups:read" });
+    const groups = await mcp(bearer(tokens.access_token), "tools/call", { name: "list_groups", arguments: {} });
+    expect((groups.body?.result as { isError?: boolean }).isError).toBeFalsy();
+    const audit = await mcp(bearer(tokens.access_token), "tools/call", { name: "search_audit_log", arguments: {} });
+    const result = audit.body?.result as { isError?: boolean; content: { text: string }[] };
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(/did not allow this app the scope partner:read/);
+    expect(audit.text).not.toContain("oauth.grant_created");
+  });
+
+  it("lets an app revoke its access token (RFC 7009): the whole token family ends, audited", async () => {
+    const { client, tokens, partner } = await connectedApp();
+    const response = await postForm("/oauth/revoke", { token: tokens.access_token, client_id: client.clientId });
+    expect(response.status).toBe(200);
+    await expectMcpRefusal(tokens.access_token);
+    expect(await errorOf(await refresh(client.clientId, tokens.refresh_token!))).toEqual(INVALID_GRANT_REFRESH);
+    expect(await db.auditEvent.count({ where: { partnerId: partner.id, action: "oauth.token_revoked" } })).toBe(1);
+    // Another app presenting the token changes nothing.
+    const other = await connectedApp();
+    await postForm("/oauth/revoke", { token: other.tokens.access_token, client_id: client.clientId });
+    await expectMcpWorks(other.tokens.access_token);
+  });
+
+  it("refuses a NUL byte in client_id at the authorization endpoint and in a grant id without a database error", async () => {
+    expect(await pageError(validateAuthorizationRequest(authorizationParams({ clientId: "ga_\u0000x", redirectUri: "http://127.0.0.1:1/callback" })))).toMatch(/malformed/);
+    const { user } = await partnerMember();
+    await expect(revokeGrant("a\u0000b", { userId: user.id }, { userId: user.id })).rejects.toThrow(/No such connected app/);
   });
 });

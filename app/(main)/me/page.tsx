@@ -7,7 +7,7 @@ import { ConfirmAction } from "@/components/confirm-action";
 import { formatDateTime } from "@/components/format";
 import { listUserSessions } from "@/lib/auth/sessions";
 import { listOwnGrants } from "@/lib/oauth/authorization";
-import { SCOPES } from "@/lib/oauth/scopes";
+import { describeDelegatedScope } from "@/lib/oauth/authorization";
 import { disconnectAppAction, endSessionAction, signOutAction, signOutEverywhereAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -106,7 +106,7 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
   );
 });
 
-/** A granted scope in words (SCOPES), or the scope itself when it has none. */
+/** A granted scope in words, or the scope itself when it has none. */
 function describeScope(scope: string): string {
-  return SCOPES[scope as keyof typeof SCOPES] ?? scope;
+  return describeDelegatedScope(scope);
 }

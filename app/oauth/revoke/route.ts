@@ -5,4 +5,4 @@ import { handleRevocationRequest } from "@/lib/oauth/endpoints";
 export const dynamic = "force-dynamic";
 
 /** RFC 7009 token revocation. */
-export const POST = route(OAUTH_REVOCATION_ENDPOINT, async (_request, { principal, form }) => handleRevocationRequest(await form(), principal));
+export const POST = route(OAUTH_REVOCATION_ENDPOINT, async (_request, { principal, form, ip, requestId }) => handleRevocationRequest(await form(), principal, { ip, requestId }));

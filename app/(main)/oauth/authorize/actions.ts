@@ -51,13 +51,14 @@ export async function decideAuthorizationAction(...args: unknown[]): Promise<voi
         partnerId: user.partnerId,
         target: { type: "app_client", id: request.client.id },
         ip: context.ip,
+        requestId: context.requestId,
         metadata: { clientId: request.client.clientId, scopes: request.scopes },
       });
       destination = denialUrl(request);
     }
   } catch (error) {
-    if (error instanceof AuthorizationRedirectError) destination = error.location;
-    else if (error instanceof AuthorizationPageError || error instanceof AppError) destination = retry;
+    // The page explains what went wrong (and decides whether the application may be sent the error).
+    if (error instanceof AuthorizationRedirectError || error instanceof AuthorizationPageError || error instanceof AppError) destination = retry;
     else throw error;
   }
   redirect(destination);

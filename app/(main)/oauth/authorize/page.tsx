@@ -10,13 +10,15 @@ import {
   AUTHORIZATION_PARAM_NAMES,
   AuthorizationPageError,
   AuthorizationRedirectError,
-  denialUrl,
   describeAuthorizationRequest,
   hasRememberedConsent,
+  mayApproveWithoutAsking,
+  mayRedirectWithoutAsking,
   validateAuthorizationRequest,
   type AuthorizationParams,
   type AuthorizationRequest,
 } from "@/lib/oauth/authorization";
+import { hostOf } from "@/lib/oauth/app-clients";
 import { clientIp } from "@/lib/rate-limit/client-ip";
 import { decideAuthorizationAction } from "./actions";
 
@@ -33,33 +35,42 @@ const CANNOT_AUTHORIZE: Record<string, string> = {
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, §4.1.1; MCP authorization 2025-11-25). A signed-in member of an approved
- * partner sees what the application asks for and answers Allow or Deny; consent already given for these scopes is
- * remembered, and the browser goes straight back with a code. Requests with an unknown client or an unregistered
- * redirect URI are explained here and never redirected.
+ * partner sees what the application asks for and answers Allow or Deny. Consent already given for these scopes is
+ * remembered: for an https redirect URI the browser goes straight back with a code; for an application on the
+ * person's computer (loopback or private-use scheme) the page asks again (RFC 8252 §8.6). Requests with an unknown
+ * client or an unregistered redirect URI are explained here and never redirected; other errors go back to the
+ * application only for one an admin registered or the person already authorized (no open redirector).
  */
 export default page(
   signedInPage("/oauth/authorize"),
   async ({ principal: user, searchParams }) => {
+    // Only members of an approved partner get as far as the request itself: validating it may fetch the client's
+    // metadata document, which nobody else may make Gatehouse do.
+    if (user.role !== "partner" || user.status !== "approved" || !user.partnerId) {
+      return <Problem title="You cannot connect applications yet" message={CANNOT_AUTHORIZE[user.status] ?? CANNOT_AUTHORIZE.no_partner!} />;
+    }
+    const member = user as MemberPrincipal;
     let request: AuthorizationRequest;
     try {
       request = await validateAuthorizationRequest(searchParams as AuthorizationParams);
     } catch (error) {
-      if (error instanceof AuthorizationRedirectError) redirect(error.location);
       if (error instanceof AuthorizationPageError) return <Problem title="This authorization request cannot be used" message={error.message} />;
+      if (error instanceof AuthorizationRedirectError) {
+        if (await mayRedirectWithoutAsking(member, error.client)) redirect(error.location);
+        return <Problem title={`${error.client.name} sent a request Gatehouse cannot accept`} message={error.message} back={{ href: error.location, label: `Return to ${hostOf(error.redirectUri)}` }} />;
+      }
       throw error;
     }
 
-    if (user.role !== "partner" || user.status !== "approved" || !user.partnerId) {
-      return <Problem title="You cannot connect applications yet" message={CANNOT_AUTHORIZE[user.status] ?? CANNOT_AUTHORIZE.no_partner!} back={{ href: denialUrl(request), label: `Return to ${request.client.name}` }} />;
-    }
-    const member = user as MemberPrincipal;
-    if (searchParams.prompt !== "consent" && (await hasRememberedConsent(member, request))) {
+    const remembered = searchParams.prompt !== "consent" && (await hasRememberedConsent(member, request));
+    if (remembered && mayApproveWithoutAsking(request)) {
       const requestHeaders = await headers();
       redirect(await approveAuthorization(member, request, { ip: clientIp({ headers: requestHeaders }), requestId: requestHeaders.get("x-request-id") ?? undefined }));
     }
 
     const { scopes, redirectHost, resource } = describeAuthorizationRequest(request);
-    const loopbackOnly = request.client.redirectUris.every((uri) => /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(uri));
+    // Loopback and private-use-scheme redirects reach a program on this computer, which any program could be.
+    const onThisComputer = !request.redirectUri.startsWith("https://");
     return (
       <div className="mx-auto max-w-lg">
         <Card>
@@ -91,9 +102,16 @@ export default page(
               {resource}
             </dd>
           </dl>
-          {loopbackOnly ? (
+          {onThisComputer ? (
             <p role="note" className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900">
-              This application runs on your own computer (it returns to {redirectHost}). Allow it only if you started it yourself.
+              This application runs on your own computer (it returns to {redirectHost}). Allow it only if you started it yourself
+              {remembered ? "; you allowed it before, and Gatehouse asks each time for applications on your computer." : "."}
+            </p>
+          ) : null}
+          {request.client.registration !== "admin" ? (
+            <p className="mt-2 text-xs text-slate-500">
+              Gatehouse has not verified this application: its name and logo are what it says about itself
+              {request.client.registration === "metadata_document" ? ", published at its client_id address" : ""}.
             </p>
           ) : null}
           <h2 className="mt-6 font-semibold">It will be able to</h2>

@@ -7,7 +7,7 @@ import { revokeGrant } from "@/lib/oauth/authorization";
 
 /**
  * Owners and admins disconnect any person's app in their partner (PARTNER_ADMIN_ACTION): the grant goes with every
- * token issued under it; a grant outside the partner is 404 (audited).
+ * token issued under it (audited as oauth.grant_revoked); a grant outside the partner is "No such connected app" (404).
  */
 export async function disconnectPartnerAppAction(_: ActionResult, form: FormData): Promise<ActionResult> {
   return runAction(

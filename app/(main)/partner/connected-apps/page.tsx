@@ -5,7 +5,7 @@ import { Pagination } from "@/components/pagination";
 import { definePolicy } from "@/lib/auth/policy";
 import { page, loadPageData } from "@/lib/next/pages";
 import { listPartnerGrants } from "@/lib/oauth/authorization";
-import { SCOPES } from "@/lib/oauth/scopes";
+import { describeDelegatedScope } from "@/lib/oauth/authorization";
 import { disconnectPartnerAppAction } from "./actions";
 
 export const metadata: Metadata = { title: "Connected apps" };
@@ -34,7 +34,7 @@ export default page(
                 <div className="space-y-1">
                   <p className="font-semibold">{grant.client.name}</p>
                   <p className="text-slate-700">{grant.user.email ?? grant.user.name ?? "Unknown person"}</p>
-                  <p className="text-slate-600">Can: {grant.scopes.map((scope) => SCOPES[scope as keyof typeof SCOPES] ?? scope).join(" · ")}</p>
+                  <p className="text-slate-600">Can: {grant.scopes.map(describeDelegatedScope).join(" · ")}</p>
                   <p className="text-slate-600">
                     Connected {formatDateTime(grant.createdAt)} · last used {grant.lastUsedAt ? formatDateTime(grant.lastUsedAt) : "never"}
                   </p>
