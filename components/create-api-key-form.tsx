@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionResult } from "@/components/confirm-action";
-import { SecretOnce } from "@/components/secret-once";
+import { ActionOutcome } from "@/components/secret-once";
 
 const SCOPES = [
   { name: "mcp:tools", description: "Use the MCP tools", checked: true },
@@ -47,12 +47,7 @@ export function CreateApiKeyForm({ action, defaultExpiryDays }: { action: (previ
       <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
         {pending ? "Creating…" : "Create API key"}
       </button>
-      {state ? (
-        <div role={state.ok ? "status" : "alert"} className={`space-y-2 text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
-          <p>{state.message}</p>
-          {state.secret ? <SecretOnce secret={state.secret} label="API key" /> : null}
-        </div>
-      ) : null}
+      <ActionOutcome state={state} secretLabel="API key" />
     </form>
   );
 }

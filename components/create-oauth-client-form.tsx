@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionResult } from "@/components/confirm-action";
-import { SecretOnce } from "@/components/secret-once";
+import { ActionOutcome } from "@/components/secret-once";
 
 export function CreateOAuthClientForm({
   action,
@@ -53,12 +53,7 @@ export function CreateOAuthClientForm({
       <button type="submit" disabled={pending || partners.length === 0} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
         {pending ? "Registering…" : "Register client"}
       </button>
-      {state ? (
-        <div role={state.ok ? "status" : "alert"} className={`space-y-2 text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
-          <p>{state.message}</p>
-          {state.secret ? <SecretOnce secret={state.secret} label="client_secret" /> : null}
-        </div>
-      ) : null}
+      <ActionOutcome state={state} secretLabel="client_secret" />
     </form>
   );
 }

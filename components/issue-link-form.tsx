@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionResult } from "@/components/confirm-action";
-import { SecretOnce } from "@/components/secret-once";
+import { ActionOutcome } from "@/components/secret-once";
 
 /** Issues a portal link: label, expiry (default PORTAL_LINK_TTL_DAYS), optional email to a contact. The URL is shown once. */
 export function IssueLinkForm({ action, clientId, defaultExpiryDays }: { action: (previous: ActionResult, formData: FormData) => Promise<ActionResult>; clientId: string; defaultExpiryDays: number }) {
@@ -27,12 +27,7 @@ export function IssueLinkForm({ action, clientId, defaultExpiryDays }: { action:
           {pending ? "Creating…" : "Create link"}
         </button>
       </div>
-      {state ? (
-        <div role={state.ok ? "status" : "alert"} className={`space-y-2 text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
-          <p>{state.message}</p>
-          {state.secret ? <SecretOnce secret={state.secret} label="Portal link" /> : null}
-        </div>
-      ) : null}
+      <ActionOutcome state={state} secretLabel="Portal link" />
     </form>
   );
 }

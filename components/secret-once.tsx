@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import type { ActionResult } from "@/components/confirm-action";
 
 /** A secret shown once: selectable text, a copy button, and the warning that it will not be shown again. */
 export function SecretOnce({ secret, label = "Secret" }: { secret: string; label?: string }) {
@@ -22,6 +23,17 @@ export function SecretOnce({ secret, label = "Secret" }: { secret: string; label
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
+    </div>
+  );
+}
+
+/** A form action's outcome: its message (a status, or an alert when it failed) and the secret it made, shown once. */
+export function ActionOutcome({ state, secretLabel }: { state: ActionResult | null | undefined; secretLabel: string }) {
+  if (!state) return null;
+  return (
+    <div role={state.ok ? "status" : "alert"} className={`space-y-2 text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
+      <p>{state.message}</p>
+      {state.secret ? <SecretOnce secret={state.secret} label={secretLabel} /> : null}
     </div>
   );
 }
