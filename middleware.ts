@@ -1,6 +1,7 @@
 /**
  * Edge middleware: cheap, database-free work only (docs/TOOLCHAIN.md; CVE-2025-29927 is why it is never the only check).
- * - stamps a request id and security headers (CSP with a per-request nonce) on every response;
+ * Runs for pages and server actions only (see `config.matcher`; API answers get their headers from the route wrapper).
+ * - stamps a request id and security headers (CSP with a per-request nonce) on every page;
  * - redirects anonymous browsers away from signed-in areas. Pages and handlers re-check on the server;
  * - answers 403 to a server action posted from a foreign Origin, and 400 to a multipart body that does not parse
  *   (Next itself would answer a bare 500 to both).
@@ -116,6 +117,14 @@ export async function middleware(request: NextRequest) {
 }
 
 export const config = {
-  // Everything except Next's static assets.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  // Pages and server actions only. Not Next's static assets, and not the JSON and OAuth endpoints: their route
+  // wrapper (lib/next/route.ts) stamps the request id and security headers itself, and in production most of them are
+  // served by the fast lane (scripts/lib/fast-lane.ts), which never reaches Next. Middleware cost about a third of
+  // an API request's CPU (bench/NOTES.md).
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|robots.txt|api/|portal/api/|\\.well-known/|auth/|oauth/(?:token|introspect|revoke|register)(?:/|$)).*)",
+    // A server-action POST, whatever its path: Next handles it as an action (a bare 500 for a foreign Origin or a
+    // bad body) unless the checks above answer first.
+    { source: "/:path*", has: [{ type: "header", key: "next-action" }] },
+  ],
 };

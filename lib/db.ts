@@ -15,6 +15,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import { getConfig } from "@/lib/config";
 import { logger } from "@/lib/http/logger";
+import { invalidateAll } from "@/lib/cache/invalidation";
+import { AsyncLocalStorage } from "node:async_hooks";
 
 const globalForPrisma = globalThis as unknown as { gatehousePrisma?: PrismaClient; gatehousePool?: pg.Pool };
 
@@ -33,10 +35,46 @@ function getPool(): pg.Pool {
   return globalForPrisma.gatehousePool;
 }
 
+/** Tables whose rows decide access, cached in process (lib/cache/invalidation.ts), and the writes that change them. */
+const ACCESS_MODELS = new Set(["ApiKey", "Partner", "OAuthClient", "User"]);
+const WRITES = new Set(["update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
+/** Whether the interactive transaction running in this async context wrote to one of ACCESS_MODELS. */
+const transactionScope = new AsyncLocalStorage<{ wroteAccess: boolean }>();
+
 function getClient(): PrismaClient {
   if (!globalForPrisma.gatehousePrisma) {
     // disposeExternalPool: `db.$disconnect()` still closes the (shared) pool, as scripts expect.
-    globalForPrisma.gatehousePrisma = new PrismaClient({ adapter: new PrismaPg(getPool(), { disposeExternalPool: true }) });
+    const base = new PrismaClient({ adapter: new PrismaPg(getPool(), { disposeExternalPool: true }) });
+    // This process's own writes empty its caches at once, without waiting for its own NOTIFY (which every other
+    // instance receives at commit): after the statement, and again once its transaction has committed, so a read
+    // racing the transaction cannot leave the old value cached here.
+    const extended = base.$extends({
+      query: {
+        $allModels: {
+          async $allOperations({ model, operation, args, query }) {
+            const result = await query(args);
+            if (ACCESS_MODELS.has(model) && WRITES.has(operation)) {
+              invalidateAll();
+              const scope = transactionScope.getStore();
+              if (scope) scope.wroteAccess = true;
+            }
+            return result;
+          },
+        },
+      },
+    }) as unknown as PrismaClient;
+    const transaction = extended.$transaction.bind(extended) as (...args: unknown[]) => Promise<unknown>;
+    globalForPrisma.gatehousePrisma = new Proxy(extended, {
+      get(target, property, receiver) {
+        if (property !== "$transaction") return Reflect.get(target, property, receiver) as unknown;
+        return (...args: unknown[]) =>
+          transactionScope.run({ wroteAccess: false }, async () => {
+            const result = await transaction(...args);
+            if (transactionScope.getStore()?.wroteAccess) invalidateAll();
+            return result;
+          });
+      },
+    });
   }
   return globalForPrisma.gatehousePrisma;
 }

@@ -10,7 +10,10 @@
  * 4. Every scenario is checked once (2xx and the expected body), then warmed up and loaded with autocannon
  *    (50 connections, 10 s) in a forked process (scripts/bench-load.ts); the peer (scripts/bench-peer.ts) runs in a
  *    process of its own too.
- * 5. Writes bench/results.md and bench/results.json.
+ * 5. Scale (issue 16): seeds 10,000 partners, 20,000 members, 1,000,000 audit events (scripts/bench-admin-console.ts),
+ *    10,000 OAuth clients and 100,000 API keys into the same database, then measures the hot paths again; the results
+ *    compare each scenario's req/s at scale with the same scenario before (`--skip-scale` leaves this out).
+ * 6. Writes bench/results.md and bench/results.json.
  *
  * `--only admin-console` is a run of its own (scripts/bench-admin-console.ts): the admin console against 10,000
  * partners and 1,000,000 audit events, at 2 connections, p95 against the 100 ms target, with the query plans; it
@@ -46,6 +49,7 @@ const { values: options } = parseArgs({
     "reuse-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     only: { type: "string" },
+    "skip-scale": { type: "boolean", default: false },
   },
 });
 const DURATION = Number(options.duration);
@@ -318,7 +322,21 @@ async function runBenchmark(): Promise<void> {
     };
     log(`micro: verifyApiKey ${micro.verifyApiKey.opsPerSecond.toFixed(0)} ops/s, bcrypt(10) ${micro.bcryptCompare10.opsPerSecond.toFixed(1)} ops/s`);
 
-    writeResults({ startedAt, loadBefore, results, unloaded: { gated: unloadedGated, ungated: unloadedUngated }, micro });
+    // The same hot paths with the tables grown to a large deployment's size: cost must not grow with them.
+    let scale: ScaleResult | undefined;
+    if (!options["skip-scale"]) {
+      const seedSeconds = await seedScale(database.url);
+      log(`scale fixtures seeded in ${seedSeconds.toFixed(0)} s`);
+      const atScale: ScenarioResult[] = [];
+      for (const scenario of scenarios.filter((s) => SCALE_SCENARIOS.includes(s.id))) {
+        const result = await measure(scenario);
+        atScale.push({ id: scenario.id, title: scenario.title, ...result, ratio: result.rps / (atScale[0]?.rps ?? result.rps) });
+        log(`at scale: ${scenario.title}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, errors ${result.errors}`);
+      }
+      scale = { seedSeconds, results: atScale };
+    }
+
+    writeResults({ startedAt, loadBefore, results, unloaded: { gated: unloadedGated, ungated: unloadedUngated }, micro, scale });
   } finally {
     await peer?.stop();
     await app?.stop();
@@ -326,6 +344,49 @@ async function runBenchmark(): Promise<void> {
     await db.$disconnect();
     await database.stop();
   }
+}
+
+/** The scenarios measured again at scale (the floor first: ratios are to it). */
+const SCALE_SCENARIOS = ["floor", "token", "group", "member", "mcp", "mcp-ungated", "portal"];
+const SCALE_CLIENTS = 10_000;
+const SCALE_API_KEYS = 100_000;
+
+interface ScaleResult {
+  seedSeconds: number;
+  results: ScenarioResult[];
+}
+
+/**
+ * Grows the benchmark database to a large deployment: the admin console's 10,000 partners, 20,000 members and
+ * 1,000,000 audit events, plus 10,000 OAuth clients and 100,000 API keys spread over the approved partners (some
+ * revoked, some expired), all in SQL, then ANALYZE.
+ * @returns seconds spent
+ */
+async function seedScale(databaseUrl: string): Promise<number> {
+  const started = performance.now();
+  await seedAdminConsole(databaseUrl, "__Secure-authjs.session-token");
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const partner = (g: string) => `'bench-p' || (1 + (${g}) % ${ADMIN_CONSOLE_PARTNERS})`;
+    await client.query(`
+      INSERT INTO oauth_clients (id, client_id, name, partner_id, secret_digest, secret_prefix, allowed_scopes, default_scopes, grant_types, created_at, updated_at)
+      SELECT 'scale-c' || g, 'gc_scale' || g, 'Scale client ' || g, ${partner("g")}, encode(sha256(('scale-client-' || g)::bytea), 'hex'),
+             'gcs_scale', ARRAY['groups:read', 'mcp:tools'], ARRAY['groups:read'], ARRAY['client_credentials'], now(), now()
+        FROM generate_series(1, ${SCALE_CLIENTS}) g`);
+    await client.query(`
+      INSERT INTO api_keys (id, name, partner_id, owner_user_id, key_digest, key_prefix, scopes, expires_at, revoked_at, usage_count, created_at)
+      SELECT 'scale-k' || g, 'Scale key ' || g, 'bench-p' || (1 + g % ${ADMIN_CONSOLE_PARTNERS}), 'bench-u' || (1 + g % ${ADMIN_CONSOLE_PARTNERS}),
+             encode(sha256(('scale-key-' || g)::bytea), 'hex'), 'mg_scale', ARRAY['mcp:tools'],
+             CASE WHEN g % 10 = 0 THEN now() - interval '1 day' ELSE now() + interval '90 days' END,
+             CASE WHEN g % 7 = 0 THEN now() END, g % 1000, now() - g * interval '1 second'
+        FROM generate_series(1, ${SCALE_API_KEYS}) g`);
+    await client.query("ANALYZE");
+  } finally {
+    await client.end();
+  }
+  return (performance.now() - started) / 1000;
 }
 
 function gitCommit(): string {
@@ -340,6 +401,7 @@ function writeResults(run: {
   results: ScenarioResult[];
   unloaded: { gated: LoadResult; ungated: LoadResult };
   micro: Record<"formatAndSha256" | "verifyApiKey" | "bcryptCompare10", { opsPerSecond: number; ops: number; meanMs: number }>;
+  scale?: ScaleResult;
 }): void {
   const byId = Object.fromEntries(run.results.map((r) => [r.id, r])) as Record<string, ScenarioResult>;
   const mcp = byId.mcp!;
@@ -350,14 +412,15 @@ function writeResults(run: {
   };
   const peerRatio = byId.token!.rps / byId.peer!.rps;
   const errors = run.results.reduce((sum, r) => sum + r.errors, 0);
+  const groupPeerRatio = byId.group!.rps / byId.peer!.rps;
+  // Issue 16's goals, each a ratio measured in this one run.
   const targets = [
-    { target: "token endpoint ≥ 75% of floor", value: pct(byId.token!.ratio), met: byId.token!.ratio >= 0.75 },
-    { target: "Bearer group read ≥ 60% of floor", value: pct(byId.group!.ratio), met: byId.group!.ratio >= 0.6 },
-    { target: `MCP gate adds ≤ 1 ms p50 (${CONNECTIONS} connections)`, value: `${ms(gate.loaded.addedP50Ms)} ms`, met: gate.loaded.addedP50Ms <= 1 },
-    { target: `MCP gate adds ≤ 3 ms p99 (${CONNECTIONS} connections)`, value: `${ms(gate.loaded.addedP99Ms)} ms`, met: gate.loaded.addedP99Ms <= 3 },
+    { target: "POST /oauth/token ≥ 0.30× the peer", value: peerRatio.toFixed(2), met: peerRatio >= 0.3 },
+    { target: "Bearer group read ≥ 0.35× the peer", value: groupPeerRatio.toFixed(2), met: groupPeerRatio >= 0.35 },
+    { target: `MCP gated ≥ 0.90× ungated (${CONNECTIONS} connections)`, value: gate.loaded.throughputRatio.toFixed(2), met: gate.loaded.throughputRatio >= 0.9 },
     { target: "MCP gate adds ≤ 1 ms p50 (1 connection, no queueing)", value: `${ms(gate.unloaded.addedP50Ms)} ms`, met: gate.unloaded.addedP50Ms <= 1 },
-    { target: "MCP gate adds ≤ 3 ms p99 (1 connection, no queueing)", value: `${ms(gate.unloaded.addedP99Ms)} ms`, met: gate.unloaded.addedP99Ms <= 3 },
-    { target: "zero errors in every scenario", value: String(errors), met: errors === 0 },
+    { target: "GET /portal ≥ 0.5× the floor", value: byId.portal!.ratio.toFixed(2), met: byId.portal!.ratio >= 0.5 },
+    { target: "zero errors in every scenario", value: String(errors + (run.scale?.results.reduce((sum, r) => sum + r.errors, 0) ?? 0)), met: errors + (run.scale?.results.reduce((sum, r) => sum + r.errors, 0) ?? 0) === 0 },
   ];
   const environment = {
     date: run.startedAt.toISOString(),
@@ -373,16 +436,28 @@ function writeResults(run: {
     database: EXTERNAL_DATABASE ? "PostgreSQL from DATABASE_URL" : "embedded PostgreSQL 18 on loopback",
   };
   mkdirSync(BENCH_DIR, { recursive: true });
-  writeFileSync(path.join(BENCH_DIR, "results.json"), `${JSON.stringify({ environment, scenarios: run.results, gate, peerRatio, micro: run.micro, targets }, null, 2)}\n`);
+  writeFileSync(path.join(BENCH_DIR, "results.json"), `${JSON.stringify({ environment, scenarios: run.results, gate, peerRatio, micro: run.micro, scale: run.scale, targets }, null, 2)}\n`);
+  const scaleSection = run.scale
+    ? `
+## At scale (10,000 partners, 20,000 members, 1,000,000 audit events, ${SCALE_CLIENTS.toLocaleString("en")} OAuth clients, ${SCALE_API_KEYS.toLocaleString("en")} API keys)
+Seeded in ${run.scale.seedSeconds.toFixed(0)} s into the same database after the table above, then the same scenarios again.
+
+| scenario | req/s before | req/s at scale | at scale ÷ before | p50 ms at scale | errors |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${run.scale.results.map((r) => `| ${r.title} | ${byId[r.id]!.rps.toFixed(0)} | ${r.rps.toFixed(0)} | ${(r.rps / byId[r.id]!.rps).toFixed(2)} | ${r.p50} | ${r.errors} |`).join("\n")}
+`
+    : "";
 
   const rows = run.results.map((r, i) => `| ${i} | ${r.title} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors}${r.errors ? ` (${JSON.stringify(r.statusCodes)})` : ""} | ${r.ratio.toFixed(2)} |`);
   const markdown = `# Benchmark results (\`npm run bench\`)
 
 ${environment.date} · commit ${environment.commit} · Node ${environment.node} · ${environment.cpus} · load average before ${environment.loadAverageBefore.join(" / ")}, after ${environment.loadAverageAfter.join(" / ")}
 
-Production build (\`next build\` + \`next start\`), ${environment.database}, loopback HTTP with autocannon in its own process:
+Production build (\`next build\`) served by the production server (scripts/serve.ts: the machine endpoints on its fast lane,
+pages and /api/health through Next), ${environment.database}, loopback HTTP with autocannon in its own process:
 ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per scenario. **The app runs with RATE_LIMIT_TOKEN_PER_MINUTE=${TOKEN_LIMIT}**
 so the token endpoint's limiter never refuses (its PostgreSQL UPSERT still runs on every request and is measured).
+The peer runs in its own process on the same machine; ratios to it and to the floor come from this one run.
 Errors = socket errors + timeouts + non-2xx responses. Ratios are to the floor (row 0) measured in the same run.
 
 | # | scenario | req/s | p50 ms | p99 ms | errors | ÷ floor |
@@ -405,14 +480,14 @@ Gatehouse \`/oauth/token\` ÷ oidc-provider \`/token\` throughput: **${peerRatio
 | operation | ops/s | mean ms |
 | --- | ---: | ---: |
 | API-key format check + SHA-256 (no database) | ${run.micro.formatAndSha256.opsPerSecond.toFixed(0)} | ${run.micro.formatAndSha256.meanMs.toFixed(4)} |
-| verifyApiKey (format + SHA-256 + one UPDATE … RETURNING round trip) | ${run.micro.verifyApiKey.opsPerSecond.toFixed(0)} | ${run.micro.verifyApiKey.meanMs.toFixed(3)} |
+| verifyApiKey (format + SHA-256 + the in-process cache; uses counted in memory) | ${run.micro.verifyApiKey.opsPerSecond.toFixed(0)} | ${run.micro.verifyApiKey.meanMs.toFixed(3)} |
 | bcryptjs compare, cost 10 (a naive per-request design) | ${run.micro.bcryptCompare10.opsPerSecond.toFixed(1)} | ${run.micro.bcryptCompare10.meanMs.toFixed(1)} |
 
 ## Targets
 | target | measured | met |
 | --- | ---: | :---: |
 ${targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? "yes" : "**no**"} |`).join("\n")}
-`;
+${scaleSection}`;
   writeFileSync(path.join(BENCH_DIR, "results.md"), `${markdown}${adminConsoleSection()}`);
   log(`wrote bench/results.md and bench/results.json`);
   console.log(`\n${markdown}`);

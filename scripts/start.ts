@@ -1,13 +1,14 @@
 /**
  * `npm start`: production. Validates the configuration first (a missing or weak secret stops the start with the
- * variable's name) and refuses any NODE_ENV but `production` (or unset), applies pending migrations, then runs `next start` in the foreground.
+ * variable's name) and refuses any NODE_ENV but `production` (or unset), applies pending migrations, then runs the
+ * production server (scripts/serve.ts: machine endpoints on a plain node:http router, everything else through Next)
+ * in the foreground. Arguments pass through (`npm start -- --port 8080 --hostname 127.0.0.1`).
  */
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { ConfigError, loadConfig } from "../lib/config.ts";
 import { applyMigrations } from "./lib/migrations.ts";
 import { ROOT } from "./lib/env-files.ts";
-import { serverNodeOptions } from "./lib/app-server.ts";
+import { PRODUCTION_SERVER_ARGS, serverNodeOptions } from "./lib/app-server.ts";
 
 // `npm start` is production only: any other NODE_ENV would let loadConfig fill in the development defaults (weak
 // secrets, the local identity provider). Unset means production; anything else is refused before anything runs.
@@ -25,7 +26,7 @@ try {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [...PRODUCTION_SERVER_ARGS, ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: "inherit",
   env: { ...process.env, NODE_OPTIONS: serverNodeOptions() },

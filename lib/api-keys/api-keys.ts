@@ -11,6 +11,7 @@ import { auditRow, type AuditActorType } from "@/lib/audit/record-audit";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
 import { digestSecret, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
 import { ALL_SCOPES } from "@/lib/oauth/scopes";
+import { GenerationCache, generation } from "@/lib/cache/invalidation";
 import type { AuthenticatedClient } from "@/lib/oauth/clients";
 
 /** Days an API key obtained through `POST /auth/client` lives. */
@@ -230,42 +231,96 @@ export function isWellFormedApiKey(value: string): boolean {
 }
 
 /**
- * Verifies an API key and counts the use, in one statement: not revoked, not expired, tenant approved, owning OAuth
- * client (if any) enabled. Malformed values never reach the database.
+ * Verifies an API key and counts the use: not revoked, not expired, tenant approved, owning OAuth client (if any)
+ * enabled, owning person (if any) still a member of the key's partner. Malformed values never reach the database.
  *
- * The statement commits asynchronously (`synchronous_commit = off` for this transaction only): the request does not
- * wait for the WAL flush (an fsync, several ms, that was most of the MCP gate's latency; bench/NOTES.md). The effect is
- * atomic and visible to every instance at once as before; only a PostgreSQL crash (not an app crash, not a clean
- * stop) can lose the last fraction of a second of usage counts. Revocation is a separate, synchronous write.
+ * The decision is cached in process by the key's digest (lib/cache/invalidation.ts): a revocation, expiry change,
+ * suspension, client disablement or member removal anywhere empties every instance's cache at commit (PostgreSQL
+ * NOTIFY), and without a live listening connection every call reads PostgreSQL. The key's own expiry is checked at
+ * each use. Uses are counted in memory and written every second (`flushApiKeyUsage`): a crashed process loses at most
+ * the last second of usage counts (never a revocation, which is a separate, synchronous write).
  * @returns the key's principal data, or null
  */
 export async function verifyApiKey(value: string): Promise<VerifiedApiKey | null> {
   if (!isWellFormedApiKey(value)) return null;
-  const rows = await sql<{ id: string; partner_id: string; owner_user_id: string | null; owner_client_id: string | null; scopes: string[] }>`
-    WITH sc AS (SELECT set_config('synchronous_commit', 'off', true)), k AS (
-      UPDATE api_keys a SET usage_count = a.usage_count + 1, last_used_at = now()
-      FROM partners p
-      WHERE a.key_digest = ${digestSecret(value)} AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
-        AND p.id = a.partner_id AND p.status = 'approved'
+  const digest = digestSecret(value);
+  let cached = keyCache.get(digest);
+  if (!cached) {
+    const seen = generation();
+    const [row] = await sql<{ id: string; partner_id: string; owner_user_id: string | null; owner_client_id: string | null; scopes: string[]; expires_at: Date | null }>`
+      SELECT a.id, a.partner_id, a.owner_user_id, a.owner_client_id, a.scopes, a.expires_at
+      FROM api_keys a JOIN partners p ON p.id = a.partner_id
+      WHERE a.key_digest = ${digest} AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now() AT TIME ZONE 'UTC')
+        AND p.status = 'approved'
         AND (a.owner_client_id IS NULL OR EXISTS (SELECT 1 FROM oauth_clients c WHERE c.id = a.owner_client_id AND c.disabled_at IS NULL))
         -- A person's key works only while they belong to the key's partner (a key minted during their removal too).
-        AND (a.owner_user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = a.owner_user_id AND u.partner_id = a.partner_id))
-      RETURNING a.id, a.partner_id, a.owner_user_id, a.owner_client_id, a.scopes
-    ), d AS (
+        AND (a.owner_user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = a.owner_user_id AND u.partner_id = a.partner_id))`;
+    if (!row) return null;
+    cached = {
+      key: {
+        keyId: row.id,
+        partnerId: row.partner_id,
+        ...(row.owner_user_id ? { ownerUserId: row.owner_user_id } : {}),
+        ...(row.owner_client_id ? { ownerClientId: row.owner_client_id } : {}),
+        scopes: row.scopes,
+      },
+      expiresAt: row.expires_at?.getTime() ?? null,
+    };
+    keyCache.set(digest, cached, seen);
+  }
+  if (cached.expiresAt !== null && cached.expiresAt <= Date.now()) return null;
+  countUse(cached.key.keyId);
+  return cached.key;
+}
+
+const keyCache = new GenerationCache<{ key: VerifiedApiKey; expiresAt: number | null }>();
+
+/** Uses counted since the last flush: key id → count, and when the last one happened. */
+const pendingUses = new Map<string, { count: number; lastUsedAt: Date }>();
+/** How often counted uses are written, ms. */
+const USAGE_FLUSH_INTERVAL_MS = 1_000;
+let flushTimer: NodeJS.Timeout | undefined;
+
+function countUse(keyId: string): void {
+  const pending = pendingUses.get(keyId);
+  if (pending) {
+    pending.count += 1;
+    pending.lastUsedAt = new Date();
+  } else pendingUses.set(keyId, { count: 1, lastUsedAt: new Date() });
+  flushTimer ??= setInterval(() => void flushApiKeyUsage().catch(() => {}), USAGE_FLUSH_INTERVAL_MS).unref();
+}
+
+/**
+ * Writes the uses counted in this process (usage_count, last_used_at and the per-day series) in one statement, and
+ * forgets them. Called every second, and on shutdown; tests call it before reading counts. Counts are added, so
+ * instances never overwrite one another. On failure the counts are put back for the next flush.
+ */
+export async function flushApiKeyUsage(): Promise<void> {
+  if (pendingUses.size === 0) return;
+  const batch = [...pendingUses];
+  pendingUses.clear();
+  const ids = batch.map(([id]) => id);
+  const counts = batch.map(([, use]) => use.count);
+  const lastUsed = batch.map(([, use]) => use.lastUsedAt.toISOString());
+  try {
+    await sql`
+      WITH sc AS (SELECT set_config('synchronous_commit', 'off', true)),
+      v AS (SELECT * FROM unnest(${ids}::text[], ${counts}::int[], ${lastUsed}::timestamptz[]) AS v(id, n, at)),
+      k AS (
+        UPDATE api_keys a SET usage_count = a.usage_count + v.n, last_used_at = GREATEST(a.last_used_at, v.at AT TIME ZONE 'UTC')
+        FROM v WHERE a.id = v.id RETURNING a.id, v.n
+      )
       INSERT INTO api_key_usage_days (api_key_id, day, count)
-      SELECT id, (now() AT TIME ZONE 'UTC')::date, 1 FROM k
-      ON CONFLICT (api_key_id, day) DO UPDATE SET count = api_key_usage_days.count + 1
-    )
-    SELECT id, partner_id, owner_user_id, owner_client_id, scopes FROM k, sc`;
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    keyId: row.id,
-    partnerId: row.partner_id,
-    ...(row.owner_user_id ? { ownerUserId: row.owner_user_id } : {}),
-    ...(row.owner_client_id ? { ownerClientId: row.owner_client_id } : {}),
-    scopes: row.scopes,
-  };
+      SELECT k.id, (now() AT TIME ZONE 'UTC')::date, k.n FROM k, sc
+      ON CONFLICT (api_key_id, day) DO UPDATE SET count = api_key_usage_days.count + EXCLUDED.count`;
+  } catch (error) {
+    for (const [id, use] of batch) {
+      const pending = pendingUses.get(id);
+      if (pending) pending.count += use.count;
+      else pendingUses.set(id, use);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -55,6 +55,21 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
   };
 }
 
+/**
+ * Headers for an API answer (JSON, never a page), set by the route wrapper on every response, so an answer carries
+ * them whichever router served it (Next with its middleware, or the fast lane without). Nothing in a JSON answer may
+ * run or be framed.
+ */
+export function apiSecurityHeaders(isHttps: boolean): Record<string, string> {
+  return {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    ...(isHttps ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
+  };
+}
+
 /** A request id from an upstream proxy is kept when it looks sane, otherwise a new one is made. */
 export function acceptableRequestId(value: string | null): string | null {
   return value && /^[A-Za-z0-9._:-]{8,128}$/.test(value) ? value : null;

@@ -14,7 +14,8 @@ import type { Logger } from "pino";
 import { authorize, type AccessPolicy, type PrincipalFor } from "@/lib/auth/policy";
 import { readBodyLimited } from "@/lib/http/body";
 import { AppError, NotFoundError } from "@/lib/http/errors";
-import { acceptableRequestId } from "@/lib/http/security-headers";
+import { acceptableRequestId, apiSecurityHeaders } from "@/lib/http/security-headers";
+import { getConfig } from "@/lib/config";
 import { requestLogger } from "@/lib/http/logger";
 import { toResponse, type ErrorStyle, type ToResponseOptions } from "@/lib/http/respond";
 import { clientIp } from "@/lib/rate-limit/client-ip";
@@ -67,7 +68,7 @@ export function route<const P extends RoutePolicy, const K extends string = neve
       const body = memoizedBody(request);
       const principal = await authorize(policy, { headers: request.headers, method: request.method, bodyReader: body }, { requestId });
       const params = await readParams(nextContext, options.params ?? []);
-      return await handler(request, {
+      return stamped(await handler(request, {
         principal,
         params,
         form: body.form,
@@ -76,12 +77,30 @@ export function route<const P extends RoutePolicy, const K extends string = neve
           return clientIp(request);
         },
         log: requestLogger(requestId),
-      });
+      }), requestId);
     } catch (error) {
-      return toResponse(error, errorOptions);
+      return stamped(toResponse(error, errorOptions), requestId);
     }
   };
   return Object.assign(wrapped, { policy });
+}
+
+/**
+ * Every answer carries its request id and, unless it is an HTML page (whose CSP the middleware sets), the API security
+ * headers: whichever router served it, Next or the fast lane (scripts/lib/fast-lane.ts), which has no middleware.
+ */
+function stamped(response: Response, requestId: string): Response {
+  try {
+    response.headers.set("X-Request-Id", requestId);
+    if (!(response.headers.get("content-type") ?? "").startsWith("text/html")) {
+      for (const [name, value] of Object.entries(apiSecurityHeaders(getConfig().appUrl.startsWith("https://")))) {
+        if (!response.headers.has(name)) response.headers.set(name, value);
+      }
+    }
+    return response;
+  } catch {
+    return response; // an immutable Response (none of Gatehouse's handlers return one)
+  }
 }
 
 /** The body readers a request's policy and handler share: each reads the stream at most once. */

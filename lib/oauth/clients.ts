@@ -12,6 +12,7 @@ import { digestSecret, digestsEqual, generateSecret, isWellFormedSecret } from "
 import { ALL_SCOPES, parseScopeParam } from "@/lib/oauth/scopes";
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from "@/lib/oauth/signing-keys";
 import { revokeClientApiKeys } from "@/lib/api-keys/api-keys";
+import { GenerationCache, generation } from "@/lib/cache/invalidation";
 
 export const GRANT_TYPES = ["client_credentials"] as const;
 
@@ -196,6 +197,31 @@ export interface AuthenticatedClient {
   accessTokenTtlSeconds: number;
 }
 
+type ClientRow = Omit<AuthenticatedClient, "id"> & { id: string; secretDigest: string; disabled: boolean; approved: boolean };
+
+/**
+ * The client and its partner's status, cached in process (lib/cache/invalidation.ts: a disabled client, a rotated
+ * secret, changed scopes or a partner's status change empties every instance's cache at commit; without a live
+ * listening connection every call reads PostgreSQL). Unknown ids are not cached.
+ */
+async function clientRow(clientId: string): Promise<ClientRow | undefined> {
+  const cached = clientCache.get(clientId);
+  if (cached) return cached;
+  const seen = generation();
+  // Raw SQL on this hot path (every token request): the ORM's per-call query compilation cost more CPU than the
+  // rest of the endpoint (bench/NOTES.md).
+  const [row] = await sql<ClientRow>`
+    SELECT c.id, c.client_id AS "clientId", c.partner_id AS "partnerId", c.secret_digest AS "secretDigest",
+           c.allowed_scopes AS "allowedScopes", c.default_scopes AS "defaultScopes", c.grant_types AS "grantTypes",
+           c.access_token_ttl_seconds AS "accessTokenTtlSeconds", c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved
+    FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
+    WHERE c.client_id = ${clientId}`;
+  if (row) clientCache.set(clientId, row, seen);
+  return row;
+}
+
+const clientCache = new GenerationCache<ClientRow>();
+
 // Compared against when the client_id is unknown, so unknown-client and wrong-secret take the same path and time.
 const DUMMY_DIGEST = digestSecret("gcs_unknown-client");
 
@@ -210,14 +236,7 @@ export async function authenticateClient(clientId: string, clientSecret: string,
     new OAuthError("invalid_client", "Client authentication failed.", { headers: options.basic ? { "WWW-Authenticate": 'Basic realm="gatehouse"' } : {} });
   if (clientId.length > 100) throw fail();
   const wellFormed = isWellFormedSecret("gcs", clientSecret);
-  // Raw SQL on this hot path (every token request): the ORM's per-call query compilation cost more CPU than the
-  // rest of the endpoint (bench/NOTES.md).
-  const [row] = await sql<Omit<AuthenticatedClient, "id"> & { id: string; secretDigest: string; disabled: boolean; approved: boolean }>`
-    SELECT c.id, c.client_id AS "clientId", c.partner_id AS "partnerId", c.secret_digest AS "secretDigest",
-           c.allowed_scopes AS "allowedScopes", c.default_scopes AS "defaultScopes", c.grant_types AS "grantTypes",
-           c.access_token_ttl_seconds AS "accessTokenTtlSeconds", c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved
-    FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
-    WHERE c.client_id = ${clientId}`;
+  const row = await clientRow(clientId);
   const matches = digestsEqual(wellFormed ? digestSecret(clientSecret) : DUMMY_DIGEST, row?.secretDigest ?? DUMMY_DIGEST);
   if (!row || !wellFormed || !matches || row.disabled || !row.approved) throw fail();
   const { secretDigest: _digest, disabled: _disabled, approved: _approved, ...client } = row;

@@ -18,6 +18,9 @@ export function serverNodeOptions(): string {
   return [process.env.NODE_OPTIONS, `--import=${SERVER_PRELOAD}`].filter(Boolean).join(" ");
 }
 
+/** The production server's command line after `node`: the TypeScript loader and scripts/serve.ts. */
+export const PRODUCTION_SERVER_ARGS = ["--import", "tsx", path.join(ROOT, "scripts", "serve.ts")];
+
 export interface AppServer {
   url: string;
   process: ChildProcess;
@@ -25,7 +28,7 @@ export interface AppServer {
 }
 
 /**
- * @param options.mode     `dev` (next dev) or `start` (next start; needs a prior `next build`)
+ * @param options.mode     `dev` (next dev) or `start` (the production server, scripts/serve.ts; needs a prior `next build`)
  * @param options.port     TCP port
  * @param options.env      extra environment for the app
  * @param options.distDir  Next's build directory (lets e2e run beside a developer's `npm run dev`)
@@ -45,9 +48,11 @@ export async function startAppServer(options: {
   hostname?: string;
 }): Promise<AppServer> {
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const where = ["--port", String(options.port), "--hostname", options.hostname ?? "localhost"];
   // `next dev` uses webpack: with Turbopack (Next 16.4), after the first source edit every page load bumped the HMR
-  // version and the browser reloaded in a loop ("HMR hash mismatch"). Production builds use Turbopack.
-  const args = [nextBin, options.mode, ...(options.mode === "dev" ? ["--webpack"] : []), "--port", String(options.port), "--hostname", options.hostname ?? "localhost"];
+  // version and the browser reloaded in a loop ("HMR hash mismatch"). Production builds use Turbopack, served by the
+  // production server (scripts/serve.ts: the fast lane for machine endpoints, Next for the rest), as `npm start` does.
+  const args = options.mode === "dev" ? [nextBin, "dev", "--webpack", ...where] : [...PRODUCTION_SERVER_ARGS, ...where];
   const logFd = options.logFile ? openSync(options.logFile, "a") : undefined;
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

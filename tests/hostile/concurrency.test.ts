@@ -166,7 +166,12 @@ describe("against a production instance", () => {
         return response.status;
       }),
     );
-    const after = await usage();
+    // Uses are counted in memory and written every second: wait for the write (at most a few seconds).
+    let after = await usage();
+    for (let waited = 0; after.total - before.total < CALLS && waited < 5_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      after = await usage();
+    }
     console.log(
       `[hostile] concurrency: ${CALLS} concurrent MCP tools/list in ${Date.now() - started} ms: statuses ${JSON.stringify(tally(statuses))}, ` +
         `usage_count +${after.total - before.total}, per-day usage +${after.perDay - before.perDay}`,

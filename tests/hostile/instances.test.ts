@@ -9,9 +9,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueAccessLink } from "@/lib/portal/clients";
 import { createApiKey } from "@/lib/api-keys/api-keys";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
+import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
 import { createUser } from "../integration/support.ts";
 import { HOSTILE_APP_URL, startProductionInstance, type ProductionInstance } from "./support/production.ts";
-import { accessToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, secretNeedles, secureSessionCookie, seedTenant, type HostileTenant } from "./support/seed.ts";
+import { accessToken, requestToken, basicAuth, callServerAction, enterPortalCookie, mcpInitialize, secretNeedles, secureSessionCookie, seedTenant, type HostileTenant } from "./support/seed.ts";
 
 let one: ProductionInstance;
 let two: ProductionInstance;
@@ -81,6 +83,22 @@ describe("two instances on one database", () => {
     expect(await revoke.json()).toMatchObject({ id: tenant.apiKey.id, status: "revoked" });
     const after = (await mcpInitialize(two.url, headers)).status;
     recordRevocation("API key (MCP initialize at /api/mcp)", before, after, 401);
+  });
+
+  it("refuses a disabled OAuth client on instance 2 right after an admin disables it on instance 1 (token endpoint and its tokens)", async () => {
+    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: "Instances client", partner_id: tenant.partnerId, scopes: "groups:read" }, systemAdminActor());
+    remember("OAuth client secret (disabled client)", clientSecret);
+    // Instance 2 has authenticated the client (its client cache is warm) and issued a token it has verified.
+    await requestToken(two.url, client.clientId, clientSecret, "groups:read");
+    const token = await accessToken(two.url, client.clientId, clientSecret, "groups:read");
+    await groupRead(two, token);
+    const before = (await requestToken(two.url, client.clientId, clientSecret, "groups:read")).status;
+    const disable = await fetch(`${one.url}/api/admin/oauth/clients/${client.id}/disable`, { method: "POST", headers: { cookie: tenant.adminCookie, origin: HOSTILE_APP_URL } });
+    expect(disable.status).toBe(200);
+    const after = await requestToken(two.url, client.clientId, clientSecret, "groups:read");
+    expect(await after.json()).toMatchObject({ error: "invalid_client" });
+    recordRevocation("OAuth client disabled → POST /oauth/token", before, after.status, 401);
+    recordRevocation("OAuth client disabled → its access token (GET /api/auth/groups/{id})", 200, (await groupRead(two, token)).status, 401);
   });
 
   it("ends a portal session on instance 2 right after its link is revoked on instance 1 (server action)", async () => {

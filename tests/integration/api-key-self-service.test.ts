@@ -7,7 +7,7 @@ import { GET as listPartnerKeys } from "@/app/api/partner/api-keys/route";
 import { DELETE as revokePartnerKey } from "@/app/api/partner/api-keys/[id]/route";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { db } from "@/lib/db";
-import { createApiKey, issueApiKeyForClient, verifyApiKey } from "@/lib/api-keys/api-keys";
+import { createApiKey, issueApiKeyForClient, verifyApiKey, flushApiKeyUsage } from "@/lib/api-keys/api-keys";
 import { authenticateClient, createOAuthClientAsAdmin } from "@/lib/oauth/clients";
 import { issueAccessToken } from "@/lib/oauth/tokens";
 import { browserRequest, createPartner, createUser, sessionCookieFor } from "./support";
@@ -38,6 +38,9 @@ async function tenant() {
 describe("API-key self-service (/auth/api-keys with the key itself)", () => {
   it("lists its owner's keys with usage_count and last_used_at, by Bearer and by X-API-Key", async () => {
     const t = await tenant();
+    // One use, written (uses are counted in memory and written every second), then the listing (a second use).
+    await listOwnKeys(browserRequest("/auth/api-keys", bearer(t.first.apiKey)), noContext);
+    await flushApiKeyUsage();
     const response = await listOwnKeys(browserRequest("/auth/api-keys", bearer(t.first.apiKey)), noContext);
     expect(response.status).toBe(200);
     const keys = ((await response.json()) as { api_keys: KeyJson[] }).api_keys;

@@ -1,49 +1,13 @@
 /**
  * Serves Gatehouse's route handlers over real HTTP on 127.0.0.1 for integration tests (standard clients such as
- * oauth4webapi talk to it like to the deployed app). Routing mirrors the app/ folders; handlers run unchanged.
+ * oauth4webapi talk to it like to the deployed app), through the production server's own fast lane
+ * (scripts/lib/fast-lane.ts): the same router and the same handlers; any other path is 404 here.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { resetConfigForTests } from "@/lib/config";
 import { findFreePort } from "../../scripts/lib/postgres.ts";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers declare their own params shapes
-type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response> | Response;
-type RouteModule = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE" | "OPTIONS", Handler>>;
-
-const ROUTES: [string, () => Promise<RouteModule>][] = [
-  ["/oauth/token", () => import("@/app/oauth/token/route")],
-  ["/oauth/introspect", () => import("@/app/oauth/introspect/route")],
-  ["/oauth/revoke", () => import("@/app/oauth/revoke/route")],
-  ["/oauth/register", () => import("@/app/oauth/register/route")],
-  ["/.well-known/jwks.json", () => import("@/app/.well-known/jwks.json/route")],
-  ["/.well-known/oauth-authorization-server", () => import("@/app/.well-known/oauth-authorization-server/route")],
-  ["/api/auth/groups", () => import("@/app/api/auth/groups/route")],
-  ["/api/auth/groups/:id", () => import("@/app/api/auth/groups/[id]/route")],
-  ["/api/auth/groups/:id/members", () => import("@/app/api/auth/groups/[id]/members/route")],
-  ["/api/auth/groups/:id/members/:userId", () => import("@/app/api/auth/groups/[id]/members/[userId]/route")],
-  ["/api/mcp", () => import("@/app/api/mcp/route")],
-  ["/auth/client", () => import("@/app/auth/client/route")],
-  ["/api/partner/me", () => import("@/app/api/partner/me/route")],
-  ["/api/partner/members", () => import("@/app/api/partner/members/route")],
-  ["/api/partner/members/:userId", () => import("@/app/api/partner/members/[userId]/route")],
-  ["/api/partner/invitations", () => import("@/app/api/partner/invitations/route")],
-  ["/api/partner/invitations/:id", () => import("@/app/api/partner/invitations/[id]/route")],
-  ["/.well-known/oauth-protected-resource", () => import("@/app/.well-known/oauth-protected-resource/route")],
-  ["/.well-known/oauth-protected-resource/api/mcp", () => import("@/app/.well-known/oauth-protected-resource/api/mcp/route")],
-];
-
-function match(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split("/");
-  const a = path.split("/");
-  if (p.length !== a.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    if (p[i]!.startsWith(":")) params[p[i]!.slice(1)] = decodeURIComponent(a[i]!);
-    else if (p[i] !== a[i]) return null;
-  }
-  return params;
-}
+import { serveFastLane } from "../../scripts/lib/fast-lane.ts";
 
 export interface TestApp {
   url: string;
@@ -59,29 +23,11 @@ export async function startTestApp(): Promise<TestApp> {
   const savedAuthUrl = process.env.AUTH_URL;
   process.env.AUTH_URL = `http://127.0.0.1:${port}`;
   resetConfigForTests();
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
-    for (const [pattern, load] of ROUTES) {
-      const params = match(pattern, url.pathname);
-      if (!params) continue;
-      const handler = (await load())[(req.method ?? "GET") as keyof RouteModule];
-      if (!handler) break;
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-      const body = chunks.length ? Buffer.concat(chunks) : undefined;
-      const response = await handler(new Request(url, { method: req.method, headers, body: req.method === "GET" ? undefined : body }), { params: Promise.resolve(params) });
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      // Stream the body through (MCP answers with SSE): never buffer it.
-      if (response.body) {
-        const reader = response.body.getReader();
-        for (let part = await reader.read(); !part.done; part = await reader.read()) res.write(part.value);
-      }
-      res.end();
-      return;
-    }
-    res.writeHead(404).end();
+  const origin = `http://127.0.0.1:${port}`;
+  const server = http.createServer((req, res) => {
+    serveFastLane(req, res, origin).then((served) => {
+      if (!served) res.writeHead(404).end();
+    }, (error: unknown) => res.writeHead(500).end(String(error)));
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {

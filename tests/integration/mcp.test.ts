@@ -69,6 +69,8 @@ describe("API keys", () => {
     const { apiKey, key, partner } = await memberWithKey();
     const results = await Promise.all(Array.from({ length: 1000 }, () => apiKeys.verifyApiKey(apiKey)));
     expect(results.every((r) => r?.keyId === key.id)).toBe(true);
+    // Uses are counted in memory and written every second (and at shutdown); write them now.
+    await apiKeys.flushApiKeyUsage();
     const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
     expect(Number(row.usageCount)).toBe(1000);
     expect(row.lastUsedAt).toBeInstanceOf(Date);
