@@ -4,14 +4,14 @@ import Link from "next/link";
 import { formatDate } from "@/components/format";
 import { PortalHeader } from "@/components/portal-header";
 import { page, loadPageData } from "@/lib/next/pages";
-import { listPortalProjects } from "@/lib/portal/projects";
+import { listPortalProjectSummaries } from "@/lib/portal/projects";
 
 export const metadata: Metadata = { title: "Your projects", referrer: "no-referrer" };
 
 const STATUS_LABEL = { planned: "Planned", active: "In progress", on_hold: "On hold", completed: "Completed" } as const;
 
 export default page(portalPage("/portal"), async ({ principal: principal }) => {
-  const projects = await loadPageData("/portal", () => listPortalProjects(principal.portalClientId));
+  const projects = await loadPageData("/portal", () => listPortalProjectSummaries(principal.portalClientId));
   return (
     <>
       <PortalHeader clientName={principal.clientName} preview={principal.preview} />

@@ -2,7 +2,7 @@
  * Projects: partners manage them; a client sees the ones linked to it in the portal.
  */
 import { z } from "zod";
-import { db, type Prisma } from "@/lib/db";
+import { db, sql, type Prisma } from "@/lib/db";
 import { auditRow } from "@/lib/audit/record-audit";
 import { NotFoundError } from "@/lib/http/errors";
 import type { Actor } from "@/lib/portal/clients";
@@ -109,15 +109,47 @@ export async function linkProjectToClient(partnerId: string, projectId: string, 
   });
 }
 
-/** The portal's view: the client's projects, newest first. */
+/**
+ * The portal's reads run on every portal request, so each is one statement on the pg pool (lib/db.ts `sql`), not
+ * Prisma. `date` columns are cast to `timestamp`, which lib/db.ts reads as UTC midnight, as Prisma reads them.
+ */
+type PortalProjectRow = Omit<ProjectView, "client"> & { clientId: string; clientName: string; previewForProjectId: string | null };
+
+function portalRowToView({ clientId, clientName, previewForProjectId, ...row }: PortalProjectRow): ProjectView {
+  return { ...row, client: { id: clientId, name: clientName, isPreview: previewForProjectId !== null } };
+}
+
+/** The portal's view: the client's projects, newest first (at most 200). */
 export async function listPortalProjects(clientId: string): Promise<ProjectView[]> {
-  const rows = await db.project.findMany({ where: { clientId }, select: projectSelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 200 });
-  return rows.map(toView);
+  const rows = await sql<PortalProjectRow>`
+    SELECT p.id, p.name, p.status::text AS status, p.description, p.notes,
+           p.start_date::timestamp AS "startDate", p.due_date::timestamp AS "dueDate", p.created_at AS "createdAt", p.updated_at AS "updatedAt",
+           c.id AS "clientId", c.name AS "clientName", c.preview_for_project_id AS "previewForProjectId"
+    FROM projects p JOIN clients c ON c.id = p.client_id
+    WHERE p.client_id = ${clientId}
+    ORDER BY p.created_at DESC, p.id DESC LIMIT 200`;
+  return rows.map(portalRowToView);
+}
+
+/** What the portal's project list shows of a project. */
+export type PortalProjectSummary = Pick<ProjectView, "id" | "name" | "status" | "startDate" | "dueDate">;
+
+/** The portal page's list: the client's projects, newest first (at most 200), only the columns the list shows. */
+export async function listPortalProjectSummaries(clientId: string): Promise<PortalProjectSummary[]> {
+  return sql<PortalProjectSummary>`
+    SELECT p.id, p.name, p.status::text AS status, p.start_date::timestamp AS "startDate", p.due_date::timestamp AS "dueDate"
+    FROM projects p WHERE p.client_id = ${clientId}
+    ORDER BY p.created_at DESC, p.id DESC LIMIT 200`;
 }
 
 /** One of the client's projects. @throws NotFoundError (404) for any other project, another client's included */
 export async function getPortalProject(clientId: string, projectId: string): Promise<ProjectView> {
-  const row = await db.project.findFirst({ where: { id: projectId, clientId }, select: projectSelect });
+  const [row] = await sql<PortalProjectRow>`
+    SELECT p.id, p.name, p.status::text AS status, p.description, p.notes,
+           p.start_date::timestamp AS "startDate", p.due_date::timestamp AS "dueDate", p.created_at AS "createdAt", p.updated_at AS "updatedAt",
+           c.id AS "clientId", c.name AS "clientName", c.preview_for_project_id AS "previewForProjectId"
+    FROM projects p JOIN clients c ON c.id = p.client_id
+    WHERE p.id = ${projectId} AND p.client_id = ${clientId}`;
   if (!row) throw new NotFoundError("No such project.");
-  return toView(row);
+  return portalRowToView(row);
 }
