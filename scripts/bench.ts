@@ -154,6 +154,30 @@ function runLoadInChild(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
+/** Rounds of the gate comparison, and seconds per scenario in each. */
+const GATE_ROUNDS = 3;
+const GATE_ROUND_SECONDS = 4;
+
+/**
+ * Measures `gated` and `ungated` in alternation, `GATE_ROUNDS` times each (ungated first), after one warm-up of each.
+ * @returns per scenario: requests per second over all its rounds, and the median round's p50 and p99 (ms)
+ */
+async function alternate(gated: Scenario, ungated: Scenario, connections: number, seconds: number): Promise<{ gated: LoadResult; ungated: LoadResult }> {
+  await measure(ungated, connections, 1, 0);
+  await measure(gated, connections, 1, 0);
+  const rounds: { gated: LoadResult[]; ungated: LoadResult[] } = { gated: [], ungated: [] };
+  for (let round = 0; round < GATE_ROUNDS; round++) {
+    rounds.ungated.push(await runLoadInChild({ ...ungated.spec, connections, duration: seconds }));
+    rounds.gated.push(await runLoadInChild({ ...gated.spec, connections, duration: seconds }));
+  }
+  const combine = (results: LoadResult[]): LoadResult => {
+    const byP50 = [...results].sort((a, b) => a.p50 - b.p50);
+    const median = byP50[Math.floor(byP50.length / 2)]!;
+    return { ...median, rps: results.reduce((sum, r) => sum + r.rps, 0) / results.length, errors: results.reduce((sum, r) => sum + r.errors, 0) };
+  };
+  return { gated: combine(rounds.gated), ungated: combine(rounds.ungated) };
+}
+
 async function measure(scenario: Scenario, connections = CONNECTIONS, duration = DURATION, warmup = WARMUP): Promise<LoadResult> {
   await checkOnce(scenario);
   if (warmup > 0) await runLoadInChild({ ...scenario.spec, connections, duration: warmup });
@@ -301,10 +325,14 @@ async function runBenchmark(): Promise<void> {
       log(`${scenario.title}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`);
     }
 
-    // The gate's own latency without queueing: one connection, so p50/p99 are service times, not queue depth.
-    const unloadedGated = await measure(scenarios[4]!, 1, Math.min(5, DURATION), 1);
-    const unloadedUngated = await measure(scenarios[5]!, 1, Math.min(5, DURATION), 1);
-    log(`MCP at 1 connection: gated p50 ${unloadedGated.p50} ms / ungated ${unloadedUngated.p50} ms`);
+    // The gate, compared with itself removed, in alternation (ungated, gated, ungated, gated, …): the machine's drift
+    // over a run moved one-shot ratios by more than the gate costs. Loaded at the run's connections, then at one
+    // connection, where p50/p99 are service times rather than queue depth.
+    const gateRounds = await alternate(scenarios[4]!, scenarios[5]!, CONNECTIONS, GATE_ROUND_SECONDS);
+    const unloaded = await alternate(scenarios[4]!, scenarios[5]!, 1, GATE_ROUND_SECONDS);
+    const unloadedGated = unloaded.gated;
+    const unloadedUngated = unloaded.ungated;
+    log(`MCP gate, ${GATE_ROUNDS} alternating rounds: ${CONNECTIONS} connections ${(gateRounds.gated.rps / gateRounds.ungated.rps).toFixed(2)}, 1 connection ${(unloadedGated.rps / unloadedUngated.rps).toFixed(2)} (p50 ${unloadedGated.p50} vs ${unloadedUngated.p50} ms)`);
 
     // Micro (in-process): API-key verification vs bcrypt cost 10.
     const { verifyApiKey, isWellFormedApiKey } = await import("@/lib/api-keys/api-keys");
@@ -336,7 +364,7 @@ async function runBenchmark(): Promise<void> {
       scale = { seedSeconds, results: atScale };
     }
 
-    writeResults({ startedAt, loadBefore, results, unloaded: { gated: unloadedGated, ungated: unloadedUngated }, micro, scale });
+    writeResults({ startedAt, loadBefore, results, gateRounds, unloaded: { gated: unloadedGated, ungated: unloadedUngated }, micro, scale });
   } finally {
     await peer?.stop();
     await app?.stop();
@@ -399,19 +427,20 @@ function writeResults(run: {
   startedAt: Date;
   loadBefore: number[];
   results: ScenarioResult[];
+  gateRounds: { gated: LoadResult; ungated: LoadResult };
   unloaded: { gated: LoadResult; ungated: LoadResult };
   micro: Record<"formatAndSha256" | "verifyApiKey" | "bcryptCompare10", { opsPerSecond: number; ops: number; meanMs: number }>;
   scale?: ScaleResult;
 }): void {
   const byId = Object.fromEntries(run.results.map((r) => [r.id, r])) as Record<string, ScenarioResult>;
-  const mcp = byId.mcp!;
-  const ungated = byId["mcp-ungated"]!;
+  const mcp = run.gateRounds.gated;
+  const ungated = run.gateRounds.ungated;
   const gate = {
     loaded: { addedP50Ms: mcp.p50 - ungated.p50, addedP99Ms: mcp.p99 - ungated.p99, throughputRatio: mcp.rps / ungated.rps },
     unloaded: { addedP50Ms: run.unloaded.gated.p50 - run.unloaded.ungated.p50, addedP99Ms: run.unloaded.gated.p99 - run.unloaded.ungated.p99, gated: run.unloaded.gated, ungated: run.unloaded.ungated },
   };
   const peerRatio = byId.token!.rps / byId.peer!.rps;
-  const errors = run.results.reduce((sum, r) => sum + r.errors, 0);
+  const errors = run.results.reduce((sum, r) => sum + r.errors, 0) + run.gateRounds.gated.errors + run.gateRounds.ungated.errors + run.unloaded.gated.errors + run.unloaded.ungated.errors;
   const groupPeerRatio = byId.group!.rps / byId.peer!.rps;
   // Issue 16's goals, each a ratio measured in this one run.
   const targets = [
@@ -465,10 +494,13 @@ Errors = socket errors + timeouts + non-2xx responses. Ratios are to the floor (
 ${rows.join("\n")}
 
 ## MCP gate (scenario 4 vs the same handler with the gate bypassed)
+Measured apart from the table above: ${GATE_ROUNDS} rounds of ${GATE_ROUND_SECONDS} s each, ungated and gated in alternation (req/s averaged over the
+rounds, p50/p99 of the median round).
+
 | | p50 added | p99 added | throughput gated ÷ ungated |
 | --- | ---: | ---: | ---: |
 | ${CONNECTIONS} connections | ${ms(gate.loaded.addedP50Ms)} ms | ${ms(gate.loaded.addedP99Ms)} ms | ${gate.loaded.throughputRatio.toFixed(2)} |
-| 1 connection (${Math.min(5, DURATION)} s each; service time, no queueing) | ${ms(gate.unloaded.addedP50Ms)} ms | ${ms(gate.unloaded.addedP99Ms)} ms | ${(run.unloaded.gated.rps / run.unloaded.ungated.rps).toFixed(2)} |
+| 1 connection (service time, no queueing) | ${ms(gate.unloaded.addedP50Ms)} ms | ${ms(gate.unloaded.addedP99Ms)} ms | ${(run.unloaded.gated.rps / run.unloaded.ungated.rps).toFixed(2)} |
 
 At ${CONNECTIONS} connections a saturated server's latency is mostly queueing (p50 ≈ connections ÷ throughput), so the loaded
 row shows the gate's CPU cost multiplied by the queue; the 1-connection row is the latency one request sees.
