@@ -36,9 +36,16 @@ function getPool(): pg.Pool {
 }
 
 /** Tables whose rows decide access, cached in process (lib/cache/invalidation.ts), and the writes that change them. */
-const ACCESS_MODELS = new Set(["ApiKey", "Partner", "OAuthClient", "User"]);
-const WRITES = new Set(["update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
-/** Whether the interactive transaction running in this async context wrote to one of ACCESS_MODELS. */
+const UPDATES = ["update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"];
+const ACCESS_WRITES: Record<string, Set<string>> = {
+  ApiKey: new Set(UPDATES),
+  Partner: new Set(UPDATES),
+  OAuthClient: new Set(UPDATES),
+  User: new Set(UPDATES),
+  // A revocation is an insert (RFC 7009: revoked_tokens).
+  RevokedToken: new Set(["create", "createMany", "createManyAndReturn", "upsert"]),
+};
+/** Whether the interactive transaction running in this async context wrote to one of the ACCESS_WRITES tables. */
 const transactionScope = new AsyncLocalStorage<{ wroteAccess: boolean }>();
 
 function getClient(): PrismaClient {
@@ -53,7 +60,7 @@ function getClient(): PrismaClient {
         $allModels: {
           async $allOperations({ model, operation, args, query }) {
             const result = await query(args);
-            if (ACCESS_MODELS.has(model) && WRITES.has(operation)) {
+            if (model && ACCESS_WRITES[model]?.has(operation)) {
               invalidateAll();
               const scope = transactionScope.getStore();
               if (scope) scope.wroteAccess = true;

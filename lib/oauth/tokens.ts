@@ -9,6 +9,7 @@ import { BearerError, OAuthError } from "@/lib/http/errors";
 import { getSigningKey, getVerificationKey, SIGNING_ALG } from "@/lib/oauth/signing-keys";
 import { issuerUrl, parseScopeParam, resourceServers } from "@/lib/oauth/scopes";
 import type { AuthenticatedClient } from "@/lib/oauth/clients";
+import { GenerationCache, generation } from "@/lib/cache/invalidation";
 
 /** Longest token we will try to parse, in characters (ours are ~600). */
 const MAX_TOKEN_LENGTH = 4096;
@@ -147,14 +148,25 @@ export async function verifyAccessToken(token: string, audience: string = resour
   return verified;
 }
 
+/**
+ * A service token is live while its jti is not revoked, its client exists and is enabled, and its partner is
+ * approved. The answer is cached per jti (lib/cache/invalidation.ts: a revocation, a disabled client or a partner's
+ * status change empties every instance's cache at commit); only live answers are cached.
+ */
 async function serviceTokenIsLive(verified: VerifiedAccessToken): Promise<boolean> {
+  if (liveServiceTokens.get(verified.jti)) return true;
+  const seen = generation();
   const [state] = await sql<{ disabled: boolean; approved: boolean; revoked: boolean }>`
     SELECT c.disabled_at IS NOT NULL AS disabled, p.status = 'approved' AS approved,
            EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${verified.jti}) AS revoked
     FROM oauth_clients c JOIN partners p ON p.id = c.partner_id
     WHERE c.client_id = ${verified.clientId} AND c.partner_id = ${verified.partnerId}`;
-  return Boolean(state && !state.disabled && state.approved && !state.revoked);
+  const live = Boolean(state && !state.disabled && state.approved && !state.revoked);
+  if (live) liveServiceTokens.set(verified.jti, true, seen);
+  return live;
 }
+
+const liveServiceTokens = new GenerationCache<true>(50_000);
 
 /** How often a used grant's `last_used_at` moves forward (one UPDATE per grant per interval), ms. */
 const GRANT_TOUCH_INTERVAL_MS = 60_000;

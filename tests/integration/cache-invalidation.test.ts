@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, verifyApiKey } from "@/lib/api-keys/api-keys";
 import { cachesLive, GenerationCache, generation, invalidateAll } from "@/lib/cache/invalidation";
 import { getConfig } from "@/lib/config";
-import { createPartner, createUser } from "./support";
+import { systemAdminActor } from "@/lib/auth/admin-actor";
+import { authenticateClient, createOAuthClientAsAdmin } from "@/lib/oauth/clients";
+import { issueAccessToken, verifyAccessToken } from "@/lib/oauth/tokens";
+import { createPartner, createUser, unique } from "./support";
 
 let other: pg.Client;
 beforeAll(async () => {
@@ -63,6 +66,22 @@ describe("cross-instance cache invalidation", () => {
     await other.query("UPDATE users SET partner_id = NULL WHERE id = $1", [left.user.id]);
     expect(await eventually(async () => (await verifyApiKey(suspended.apiKey)) === null)).toBe(true);
     expect(await eventually(async () => (await verifyApiKey(left.apiKey)) === null)).toBe(true);
+  });
+
+  it("refuses a cached service token once another process revokes its jti, or disables its client", async () => {
+    const partner = await createPartner();
+    const { client, clientSecret } = await createOAuthClientAsAdmin({ name: unique("cache client"), partner_id: partner.id, scopes: "groups:read" }, systemAdminActor());
+    const authenticated = await authenticateClient(client.clientId, clientSecret, { basic: true });
+    const [first, second] = [await issueAccessToken(authenticated, {}), await issueAccessToken(authenticated, {})];
+    await untilLive();
+    const verified = await verifyAccessToken(first.access_token);
+    await verifyAccessToken(second.access_token);
+    await other.query("INSERT INTO revoked_tokens (jti, client_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')", [verified.jti, client.clientId]);
+    expect(await eventually(async () => (await verifyAccessToken(first.access_token).then(() => false, () => true)))).toBe(true);
+    await verifyAccessToken(second.access_token);
+    await other.query("UPDATE oauth_clients SET disabled_at = now() WHERE id = $1", [client.id]);
+    expect(await eventually(async () => (await verifyAccessToken(second.access_token).then(() => false, () => true)))).toBe(true);
+    await expect(authenticateClient(client.clientId, clientSecret, { basic: true })).rejects.toThrow(/Client authentication failed/);
   });
 
   it("never caches a value read while an invalidation happened", async () => {
