@@ -18,7 +18,7 @@ import { assertAdminActor, type AdminActor } from "@/lib/auth/admin-actor";
 import { auditRow, recordAudit } from "@/lib/audit/record-audit";
 import { NotFoundError, OAuthError } from "@/lib/http/errors";
 import { logger } from "@/lib/http/logger";
-import { ClientMetadataError, fetchClientMetadataDocument, isClientMetadataDocumentUrl, type ClientMetadataDocument } from "@/lib/oauth/client-metadata-document";
+import { ClientMetadataError, fetchClientMetadataDocument, isAcceptableRedirectUri, isClientMetadataDocumentUrl, type ClientMetadataDocument } from "@/lib/oauth/client-metadata-document";
 import { digestSecret, digestsEqual, generateSecret, isWellFormedSecret } from "@/lib/secrets/secret-format";
 
 /** Prefix of registered (dynamic or admin) client ids; metadata-document clients use their URL. */
@@ -84,7 +84,7 @@ export async function resolveAppClient(clientId: string): Promise<AppClient> {
   // Control characters (a NUL would make PostgreSQL refuse the query) never name a client.
   if (clientId.length === 0 || clientId.length > 2048 || /[\u0000-\u001f\u007f]/.test(clientId)) throw new UnknownClientError("The client_id is missing, too long or malformed.");
   const allowPrivateAddresses = getConfig().allowPrivateClientMetadata;
-  const row = await db.appClient.findUnique({ where: { clientId }, select: { ...clientSelect, redirectUris: true } });
+  const row = await db.appClient.findUnique({ where: { clientId }, select: clientSelect });
   if (!isClientMetadataDocumentUrl(clientId, { allowPrivateAddresses })) {
     if (!row || row.registration === "metadata_document") throw new UnknownClientError("This application is not registered with Gatehouse.");
     return toAppClient(row);
@@ -199,25 +199,6 @@ const registrationSchema = z.object({
   software_id: z.string().max(200).optional(),
   software_version: z.string().max(100).optional(),
 });
-
-/**
- * Whether a redirect URI may be registered: absolute, no fragment (RFC 6749 §3.1.2); https anywhere, http only to
- * loopback (RFC 8252 §7.3), or a private-use scheme such as `cursor://` (RFC 8252 §7.1); never javascript:, data:,
- * file: or similar.
- */
-export function isAcceptableRedirectUri(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.hash || value.includes("#")) return false;
-  if (url.protocol === "https:") return true;
-  if (url.protocol === "http:") return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-  if (["javascript:", "data:", "file:", "vbscript:", "blob:", "about:", "ftp:", "ws:", "wss:"].includes(url.protocol)) return false;
-  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$|^[a-z][a-z0-9+.-]{2,}:$/i.test(url.protocol);
-}
 
 /**
  * `POST /oauth/register` (RFC 7591 §3.1): registers a client. Registrations nobody authorizes within a day are

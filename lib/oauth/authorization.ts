@@ -270,6 +270,7 @@ export function denialUrl(request: AuthorizationRequest): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Token endpoint
 
+/** An authorization (token family) as the token endpoint reads it, in the one query that finds the code or token. */
 interface TokenFamily {
   authorizationId: string;
   grantId: string;
@@ -278,6 +279,8 @@ interface TokenFamily {
   partnerId: string;
   scopes: string[];
   resource: string;
+  /** Whether the person is still a member of the grant's partner and that partner is approved. */
+  member: boolean;
 }
 
 /** RFC 7636 §4.1 code_verifier: 43–128 unreserved characters. */
@@ -305,16 +308,19 @@ export async function exchangeAuthorizationCode(client: AppClient, params: Map<s
   const invalid = () => new OAuthError("invalid_grant", "The authorization code is not valid.");
   if (code.length > 200) throw invalid();
 
-  const [presented] = await sql<{ id: string; appClientId: string; used: boolean; revoked: boolean; expired: boolean; codeChallenge: string; redirectUri: string }>`
-    SELECT a.id, g.app_client_id AS "appClientId", a.code_used_at IS NOT NULL AS used, a.revoked_at IS NOT NULL AS revoked,
+  const [presented] = await sql<TokenFamily & { used: boolean; revoked: boolean; expired: boolean; codeChallenge: string; redirectUri: string }>`
+    SELECT a.id AS "authorizationId", g.id AS "grantId", g.app_client_id AS "appClientId", g.user_id AS "userId",
+           g.partner_id AS "partnerId", a.scopes, a.resource, (u.partner_id = g.partner_id AND p.status = 'approved') AS member,
+           a.code_used_at IS NOT NULL AS used, a.revoked_at IS NOT NULL AS revoked,
            a.code_expires_at < now() AT TIME ZONE 'UTC' AS expired, a.code_challenge AS "codeChallenge", a.redirect_uri AS "redirectUri"
-    FROM oauth_authorizations a JOIN oauth_grants g ON g.id = a.grant_id WHERE a.code_digest = ${digestSecret(code)}`;
+    FROM oauth_authorizations a JOIN oauth_grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id JOIN partners p ON p.id = g.partner_id
+    WHERE a.code_digest = ${digestSecret(code)}`;
   if (!presented || presented.appClientId !== client.id || presented.revoked) throw invalid();
   if (presented.used) {
-    await revokeReplayedCode(presented.id, context);
+    await revokeReplayedCode(presented.authorizationId, context);
     throw invalid();
   }
-  const spend = () => sql`UPDATE oauth_authorizations SET code_used_at = now() AT TIME ZONE 'UTC' WHERE id = ${presented.id} AND code_used_at IS NULL`;
+  const spend = () => sql`UPDATE oauth_authorizations SET code_used_at = now() AT TIME ZONE 'UTC' WHERE id = ${presented.authorizationId} AND code_used_at IS NULL`;
   if (presented.expired) throw invalid();
   if (presented.redirectUri !== redirectUri) {
     await spend();
@@ -324,16 +330,14 @@ export async function exchangeAuthorizationCode(client: AppClient, params: Map<s
     await spend();
     throw new OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.");
   }
-  const family = await loadFamily(presented.id);
-  if (!family) throw invalid();
-  assertSameResource(params, family.resource);
-  await assertStillMember(family);
-  return issueTokens(client, family, family.scopes, async (tx) => {
+  assertSameResource(params, presented.resource);
+  assertStillMember(presented);
+  return issueTokens(client, presented, presented.scopes, async (tx) => {
     const consumed = await tx.$executeRaw`
       UPDATE oauth_authorizations SET code_used_at = now() AT TIME ZONE 'UTC'
-      WHERE id = ${presented.id} AND code_used_at IS NULL AND revoked_at IS NULL`;
+      WHERE id = ${presented.authorizationId} AND code_used_at IS NULL AND revoked_at IS NULL`;
     return consumed === 1;
-  }, () => revokeReplayedCode(presented.id, context));
+  }, () => revokeReplayedCode(presented.authorizationId, context));
 }
 
 /** RFC 7636 §4.2 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
@@ -375,10 +379,11 @@ export async function refreshTokens(client: AppClient, params: Map<string, strin
   if (!presented) throw new OAuthError("invalid_request", "The refresh_token parameter is required.");
   const invalid = () => new OAuthError("invalid_grant", "The refresh token is not valid.");
   if (!isWellFormedSecret("grt", presented)) throw invalid();
-  const [token] = await sql<{ id: string; authorizationId: string; appClientId: string; used: boolean; expired: boolean; revoked: boolean }>`
-    SELECT t.id, t.authorization_id AS "authorizationId", g.app_client_id AS "appClientId", t.used_at IS NOT NULL AS used,
-           t.expires_at < now() AT TIME ZONE 'UTC' AS expired, a.revoked_at IS NOT NULL AS revoked
-    FROM oauth_refresh_tokens t JOIN oauth_authorizations a ON a.id = t.authorization_id JOIN oauth_grants g ON g.id = a.grant_id
+  const [token] = await sql<TokenFamily & { id: string; used: boolean; expired: boolean; revoked: boolean }>`
+    SELECT t.id, a.id AS "authorizationId", g.id AS "grantId", g.app_client_id AS "appClientId", g.user_id AS "userId",
+           g.partner_id AS "partnerId", a.scopes, a.resource, (u.partner_id = g.partner_id AND p.status = 'approved') AS member,
+           t.used_at IS NOT NULL AS used, t.expires_at < now() AT TIME ZONE 'UTC' AS expired, a.revoked_at IS NOT NULL AS revoked
+    FROM oauth_refresh_tokens t JOIN oauth_authorizations a ON a.id = t.authorization_id JOIN oauth_grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id JOIN partners p ON p.id = g.partner_id
     WHERE t.token_digest = ${digestSecret(presented)}`;
   // RFC 6749 §6: the token must have been issued to the authenticated client; another client's attempt changes nothing.
   if (!token || token.appClientId !== client.id) throw invalid();
@@ -387,21 +392,19 @@ export async function refreshTokens(client: AppClient, params: Map<string, strin
     throw invalid();
   }
   if (token.expired || token.revoked) throw invalid();
-  const family = await loadFamily(token.authorizationId);
-  if (!family) throw invalid();
-  assertSameResource(params, family.resource);
-  let scopes = family.scopes;
+  assertSameResource(params, token.resource);
+  let scopes = token.scopes;
   const scope = params.get("scope");
   if (scope !== undefined) {
     const requested = parseScopeParam(scope);
-    const wider = requested.filter((s) => !family.scopes.includes(s));
+    const wider = requested.filter((s) => !token.scopes.includes(s));
     if (requested.length === 0 || wider.length > 0) throw new OAuthError("invalid_scope", "A refresh may only keep or narrow the authorized scopes.");
     scopes = requested;
   }
-  await assertStillMember(family);
+  assertStillMember(token);
   return issueTokens(
     client,
-    family,
+    token,
     scopes,
     async (tx) => (await tx.$executeRaw`UPDATE oauth_refresh_tokens SET used_at = now() AT TIME ZONE 'UTC' WHERE id = ${token.id} AND used_at IS NULL`) === 1,
     // Another request spent it between our read and the update: one of the two is a copy.
@@ -434,26 +437,14 @@ async function revokeGrantOnReuse(authorizationId: string, client: AppClient, co
   });
 }
 
-async function loadFamily(authorizationId: string): Promise<TokenFamily | undefined> {
-  const [family] = await sql<TokenFamily>`
-    SELECT a.id AS "authorizationId", g.id AS "grantId", g.app_client_id AS "appClientId", g.user_id AS "userId",
-           g.partner_id AS "partnerId", a.scopes, a.resource
-    FROM oauth_authorizations a JOIN oauth_grants g ON g.id = a.grant_id
-    WHERE a.id = ${authorizationId}`;
-  return family;
-}
-
 function assertSameResource(params: Map<string, string>, authorized: string): void {
   const resource = params.get("resource");
   if (resource !== undefined && resource !== authorized) throw new OAuthError("invalid_target", "The resource does not match the authorization.");
 }
 
 /** Tokens are issued only while the person is a member of the grant's partner and that partner is approved. */
-async function assertStillMember(family: TokenFamily): Promise<void> {
-  const [member] = await sql<{ ok: boolean }>`
-    SELECT (u.partner_id = ${family.partnerId} AND p.status = 'approved') AS ok
-    FROM users u JOIN partners p ON p.id = ${family.partnerId} WHERE u.id = ${family.userId}`;
-  if (!member?.ok) throw new OAuthError("invalid_grant", "The person who authorized this application no longer has access.");
+function assertStillMember(family: TokenFamily): void {
+  if (!family.member) throw new OAuthError("invalid_grant", "The person who authorized this application no longer has access.");
 }
 
 /**
@@ -508,8 +499,9 @@ async function issueTokens(
 export async function revokeAppToken(client: AppClient, token: string, context: { ip: string | null; requestId?: string } = { ip: null }): Promise<boolean> {
   let authorizationId: string | undefined;
   if (isWellFormedSecret("grt", token)) {
-    [{ authorizationId } = { authorizationId: undefined }] = await sql<{ authorizationId: string }>`
+    const [row] = await sql<{ authorizationId: string }>`
       SELECT t.authorization_id AS "authorizationId" FROM oauth_refresh_tokens t WHERE t.token_digest = ${digestSecret(token)}`;
+    authorizationId = row?.authorizationId;
   } else {
     const verified = await verifyAccessToken(token, resourceServers().mcp).catch(() => undefined);
     if (verified?.user && verified.clientId === client.clientId) authorizationId = verified.user.authorizationId;

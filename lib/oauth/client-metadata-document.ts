@@ -136,8 +136,14 @@ export function isClientMetadataDocumentUrl(clientId: string, options: { allowPr
 
 const FORBIDDEN_REDIRECT_SCHEMES = new Set(["javascript:", "data:", "file:", "vbscript:", "blob:", "about:", "filesystem:", "ws:", "wss:", "ftp:"]);
 
-function isAcceptableRedirectUri(uri: string): boolean {
-  if (!URI_CHARACTERS.test(uri) || uri.includes("#")) return false; // RFC 6749 §3.1.2: no fragment
+/**
+ * Whether a redirect URI may be registered, by a metadata document, RFC 7591 registration or an admin: absolute, RFC
+ * 3986 characters only, no fragment (RFC 6749 §3.1.2); https anywhere, http only to loopback (RFC 8252 §7.3, §8.3), or
+ * a private-use scheme such as `cursor:` or `com.example.app:` (RFC 8252 §7.1: at least three letters, or a reverse
+ * domain name); never javascript:, data:, file: or similar. Never throws.
+ */
+export function isAcceptableRedirectUri(uri: string): boolean {
+  if (!URI_CHARACTERS.test(uri) || uri.includes("#")) return false;
   let url: URL;
   try {
     url = new URL(uri);
@@ -145,8 +151,9 @@ function isAcceptableRedirectUri(uri: string): boolean {
     return false;
   }
   if (url.protocol === "https:") return true;
-  if (url.protocol === "http:") return LOOPBACK_HOSTS.has(url.hostname); // RFC 8252 §7.3, §8.3
-  return !FORBIDDEN_REDIRECT_SCHEMES.has(url.protocol); // RFC 8252 §7.1: a native app's private-use scheme
+  if (url.protocol === "http:") return LOOPBACK_HOSTS.has(url.hostname);
+  if (FORBIDDEN_REDIRECT_SCHEMES.has(url.protocol)) return false;
+  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$|^[a-z][a-z0-9+.-]{2,}:$/i.test(url.protocol);
 }
 
 function isWebUrl(value: string, allowPrivateAddresses: boolean): boolean {

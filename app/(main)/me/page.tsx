@@ -76,7 +76,7 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
                 <span className="space-y-1">
                   <span className="block font-medium">{grant.client.name}</span>
                   <span className="block text-slate-600">Returns to {grant.client.redirectHosts.join(", ")}</span>
-                  <span className="block text-slate-600">Can: {grant.scopes.map(describeScope).join(" · ")}</span>
+                  <span className="block text-slate-600">Can: {grant.scopes.map(describeDelegatedScope).join(" · ")}</span>
                   <span className="block text-slate-600">
                     Connected {formatDateTime(grant.createdAt)} · last used {grant.lastUsedAt ? formatDateTime(grant.lastUsedAt) : "never"}
                   </span>
@@ -105,8 +105,3 @@ export default page(signedInPage("/me"), async ({ principal: user }) => {
     </div>
   );
 });
-
-/** A granted scope in words, or the scope itself when it has none. */
-function describeScope(scope: string): string {
-  return describeDelegatedScope(scope);
-}
