@@ -17,6 +17,7 @@ import { db } from "@/lib/db";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { revokeApiKey } from "@/lib/api-keys/api-keys";
 import { allowDomainAsAdmin } from "@/lib/partners/allowlist";
+import { createAppClientAsAdmin } from "@/lib/oauth/app-clients";
 import { ROOT } from "../../scripts/lib/env-files.ts";
 import { createPartner, createUser, unique } from "../integration/support.ts";
 import { productionSessionCookie, SAME_ORIGIN, send, seedTenant, startUnlimitedInstance, tenantSnapshot, type Tenant } from "./support/fixtures.ts";
@@ -32,7 +33,7 @@ const needles: Record<string, string> = {};
 /** Who asks, as request headers. */
 const callers: Record<string, Record<string, string>> = {};
 /** Ids of A's (and the admins') objects, for paths and forms. */
-let targets: { outboxEmailId: string; allowlistEntryId: string; pendingPartnerId: string };
+let targets: { outboxEmailId: string; allowlistEntryId: string; pendingPartnerId: string; grantId: string };
 
 /** `app/**\/page.tsx` as URL patterns (route groups vanish from the URL). */
 function discoverPages(): { file: string; pattern: string }[] {
@@ -88,6 +89,7 @@ function actionFields(): Record<string, string> {
     invitationId: victim.invitationId,
     role: "owner",
     projectId: victim.projectId,
+    grantId: targets.grantId,
     emailId: targets.outboxEmailId,
     entryId: targets.allowlistEntryId,
     id: victim.oauthClient.id,
@@ -101,14 +103,16 @@ function actionFields(): Record<string, string> {
 
 /** The admin-managed world a refused write could touch. */
 async function adminWorld(): Promise<string> {
-  const [partners, allowlist, oauthClients, outbox, admins] = await Promise.all([
+  const [partners, allowlist, oauthClients, outbox, admins, appClients, grants] = await Promise.all([
     db.partner.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true } }),
     db.allowlistEntry.findMany({ orderBy: { id: "asc" } }),
     db.oAuthClient.findMany({ orderBy: { id: "asc" }, select: { id: true, secretDigest: true, disabledAt: true } }),
     db.outboxEmail.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, nextAttemptAt: true } }),
     db.user.findMany({ where: { role: "admin" }, orderBy: { id: "asc" }, select: { id: true } }),
+    db.appClient.findMany({ orderBy: { id: "asc" }, select: { id: true, blockedAt: true } }),
+    db.oAuthGrant.findMany({ orderBy: { id: "asc" }, select: { id: true, scopes: true } }),
   ]);
-  return JSON.stringify({ partners, allowlist, oauthClients, outbox, admins });
+  return JSON.stringify({ partners, allowlist, oauthClients, outbox, admins, appClients, grants });
 }
 
 /** The needles found in a response, ignoring ids the request itself named (echoing input back is no leak). */
@@ -129,7 +133,10 @@ beforeAll(async () => {
   const email = await db.outboxEmail.create({ data: { dedupeKey: unique("refusals"), to: ["contact@victim.test"], subject: unique("Your portal link"), text: `Open ${magicLink}` } });
   const allowed = `${unique("allowed")}.test`;
   const entry = await allowDomainAsAdmin({ value: allowed }, systemAdminActor());
-  targets = { outboxEmailId: email.id, allowlistEntryId: entry.id, pendingPartnerId: pending.id };
+  // An app A's member connected (Connected apps on /me, /partner/connected-apps; /admin/apps for admins).
+  const { client: app_ } = await createAppClientAsAdmin({ name: unique("Connected App"), redirect_uris: "https://app.victim.test/callback" }, systemAdminActor());
+  const grant = await db.oAuthGrant.create({ data: { userId: victim.user.id, partnerId: victim.partnerId, appClientId: app_.id, scopes: ["mcp:tools"], resource: `${app.url}/api/mcp` } });
+  targets = { outboxEmailId: email.id, allowlistEntryId: entry.id, pendingPartnerId: pending.id, grantId: grant.id };
 
   const victimClient = await db.client.findUniqueOrThrow({ where: { id: victim.portalClientId } });
   Object.assign(needles, {
@@ -143,6 +150,7 @@ beforeAll(async () => {
     "admin outbox magic link": magicLink,
     "pending signup (admin queue)": pending.name,
     "allowlist entry": allowed,
+    "A's connected app": app_.name,
   });
   for (const [i, secret] of victim.secrets.entries()) needles[`A's secret #${i}`] = secret;
 
@@ -170,6 +178,10 @@ describe("refused answers carry nothing", () => {
     for (const what of ["admin outbox magic link", "pending signup (admin queue)", "allowlist entry", "A's OAuth client_id"]) expect(adminText, what).toContain(needles[what]);
     const member = await send(app.url, "GET", `/partner/groups/${victim.groupId}`, { headers: { cookie: victim.sessionCookie } });
     expect(member.text).toContain(victim.groupName);
+    const account = await send(app.url, "GET", "/me", { headers: { cookie: victim.sessionCookie } });
+    expect(account.text).toContain(needles["A's connected app"]);
+    const apps = await send(app.url, "GET", "/admin/apps", { headers: { cookie: adminCookie } });
+    expect(apps.text).toContain(needles["A's connected app"]);
   });
 
   it("every page declares a policy, and no page shows a refused caller anything planted for others", async () => {
