@@ -9,6 +9,7 @@
  * the member principal comes from the MEMBER_ACTION policy over a real session, then validateAuthorizationRequest
  * and approveAuthorization.
  */
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -67,7 +68,8 @@ const mcpResource = () => `${app.url}/api/mcp`;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
 /** A TEST-NET-3 address of its own, so rate limits counted per IP do not mix between tests. */
-const uniqueIp = () => `203.0.113.${1 + Math.floor(Math.random() * 254)}`;
+/** A client address no other test uses (a per-IP rate limit counts across tests): IPv6 documentation space, 48 random bits. */
+const uniqueIp = () => `2001:db8::${randomBytes(6).toString("hex").match(/.{4}/g)!.join(":")}`;
 
 async function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${app.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
