@@ -5,6 +5,7 @@
  * local identity provider (except under GATEHOUSE_TEST_LOCAL_IDP=1 with loopback URLs: the e2e layer's production
  * build, lib/auth/test-local-idp.ts). Development fills insecure defaults and prints one warning per default it used.
  */
+import { hkdfSync } from "node:crypto";
 import { z } from "zod";
 import { LOCAL_GITHUB_CLIENT, LOCAL_IDP_CLIENTS } from "@/lib/auth/local-idp-clients";
 import { isLoopbackUrl, TEST_LOCAL_IDP_VARIABLE, testLocalIdpProblems } from "@/lib/auth/test-local-idp";
@@ -96,6 +97,21 @@ const envSchema = z.object({
   API_KEY_DEFAULT_TTL_DAYS: days,
   SESSION_MAX_LIFETIME_HOURS: hours,
   SESSION_IDLE_HOURS: hours,
+  INTEGRATION_MASTER_KEYS: optionalString,
+  AWS_INTEGRATION_PRINCIPAL_ARN: optionalString,
+  AWS_REGION: optionalString,
+  AWS_STS_ENDPOINT: optionalString.pipe(z.url().optional()),
+  AWS_IAM_ENDPOINT: optionalString.pipe(z.url().optional()),
+  INTEGRATION_GOOGLE_CLIENT_ID: optionalString,
+  INTEGRATION_GOOGLE_CLIENT_SECRET: optionalString,
+  INTEGRATION_GOOGLE_URL: optionalString.pipe(z.url().optional()),
+  INTEGRATION_OKTA_CLIENT_ID: optionalString,
+  INTEGRATION_OKTA_CLIENT_SECRET: optionalString,
+  INTEGRATION_ENTRA_CLIENT_ID: optionalString,
+  INTEGRATION_ENTRA_CLIENT_SECRET: optionalString,
+  INTEGRATION_ENTRA_URL: optionalString.pipe(z.url().optional()),
+  INTEGRATION_SYNC_TIMEOUT_SECONDS: optionalString.pipe(z.string().regex(/^[1-9]\d{0,4}$/, "must be a whole number of seconds (1 to 99999)").transform(Number).optional()),
+  INTEGRATION_RESOURCE_LIMIT: optionalString.pipe(z.string().regex(/^[1-9]\d{0,5}$/, "must be a whole number (1 to 999999)").transform(Number).optional()),
 });
 
 export interface OidcProviderConfig {
@@ -140,6 +156,41 @@ export interface RateLimits {
   portalEmailsPerHour: number;
   /** RFC 7591 dynamic client registrations per IP per hour (RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR, default 20). */
   clientRegistrationsPerHour: number;
+}
+
+/** An OAuth 2.0 application Gatehouse registered with a directory provider (integrations, not sign-in). */
+export interface IntegrationOAuthApp {
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * Cloud and directory integrations (lib/integrations). Every endpoint defaults to the provider's production URL; the
+ * overrides exist for the local emulators, and production refuses loopback or plain-http ones.
+ */
+export interface IntegrationsConfig {
+  /**
+   * Master keys by id (INTEGRATION_MASTER_KEYS: JSON `{"2":"<base64, 32+ bytes>","1":"<old>"}` or one base64 value,
+   * id "1"). The highest id encrypts; every id decrypts; `npm run gatehouse -- integrations:rekey` re-encrypts.
+   */
+  masterKeys: Record<string, Buffer>;
+  /** The id that encrypts. */
+  currentKeyId: string;
+  /** Gatehouse's AWS principal customers trust (AWS_INTEGRATION_PRINCIPAL_ARN); unset: AWS integrations are off. */
+  awsPrincipalArn?: string;
+  awsRegion: string;
+  /** STS and IAM endpoints (AWS_STS_ENDPOINT, AWS_IAM_ENDPOINT); undefined: the SDK's own regional defaults. */
+  awsStsEndpoint?: string;
+  awsIamEndpoint?: string;
+  google?: IntegrationOAuthApp & { authorizationEndpoint: string; tokenEndpoint: string; apiBase: string };
+  okta?: IntegrationOAuthApp;
+  entra?: IntegrationOAuthApp & { loginBase: string; graphBase: string };
+  /** Whether Okta org URLs (and the overrides above) may be loopback or http:// (development and tests only). */
+  allowLocalEndpoints: boolean;
+  /** A sync ends `timed_out` after this many seconds (INTEGRATION_SYNC_TIMEOUT_SECONDS, default 300). */
+  syncTimeoutSeconds: number;
+  /** A sync stores at most this many resources per type and ends `partial` (INTEGRATION_RESOURCE_LIMIT, default 5000). */
+  resourceLimit: number;
 }
 
 export interface Config {
@@ -199,6 +250,7 @@ export interface Config {
    * that never expires must be asked for explicitly (`expires_in_days: "never"`).
    */
   apiKeyDefaultTtlDays: number;
+  integrations: IntegrationsConfig;
   /** Insecure defaults that were filled in (development and test only), and the production test switch. */
   warnings: string[];
 }
@@ -297,9 +349,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (!ok) problems.push(`  MCP_ALLOWED_ORIGINS: ${origin.slice(0, 80)} is not an origin (https://host[:port], no path${isProduction ? "; https only in production" : ""})`);
   }
+  const integrations = integrationsConfig(e, { isProduction, testLocalIdpOn }, problems, warnings);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
 
   return {
+    integrations,
     env: e.NODE_ENV,
     isProduction,
     databaseUrl: e.DATABASE_URL,
@@ -422,4 +476,85 @@ export function getConfig(): Config {
 /** Drops the cached configuration so the next getConfig() re-reads the environment (tests only). */
 export function resetConfigForTests(): void {
   delete globalForConfig.gatehouseConfig;
+}
+
+const DEV_INTEGRATION_MASTER_KEY = "gatehouse-development-integration-master-key-not-for-production";
+
+/** Whether `url` points at this machine or a private network (refused for integration endpoints in production). */
+function isLocalEndpoint(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol !== "https:" || isLoopbackUrl(url) || /^(10|127|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(hostname) || hostname === "localhost";
+}
+
+/** Integrations: master keys, the AWS principal, the directory providers' OAuth apps and their endpoints. */
+function integrationsConfig(
+  e: z.infer<typeof envSchema>,
+  flags: { isProduction: boolean; testLocalIdpOn: boolean },
+  problems: string[],
+  warnings: string[],
+): IntegrationsConfig {
+  const allowLocalEndpoints = !flags.isProduction || flags.testLocalIdpOn;
+  const masterKeys: Record<string, Buffer> = {};
+  const raw = e.INTEGRATION_MASTER_KEYS;
+  if (!raw) {
+    if (flags.isProduction) problems.push("  INTEGRATION_MASTER_KEYS: is required in production (integration credentials are encrypted under it); generate one with `openssl rand -base64 32`");
+    else {
+      warnings.push("INTEGRATION_MASTER_KEYS is unset: integration credentials use an insecure development key");
+      masterKeys["1"] = Buffer.from(hkdfSync("sha256", DEV_INTEGRATION_MASTER_KEY, "gatehouse", "dev-master-key", 32));
+    }
+  } else {
+    let entries: [string, unknown][];
+    try {
+      entries = raw.startsWith("{") ? Object.entries(JSON.parse(raw) as Record<string, unknown>) : [["1", raw]];
+    } catch {
+      entries = [];
+    }
+    for (const [id, value] of entries) {
+      const key = typeof value === "string" && /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? Buffer.from(value, "base64") : Buffer.alloc(0);
+      if (/^[1-9]\d{0,5}$/.test(id) && key.length >= 32) masterKeys[id] = key;
+      else problems.push(`  INTEGRATION_MASTER_KEYS: key ${JSON.stringify(id.slice(0, 12))} must have a numeric id and at least 32 bytes of base64`);
+    }
+    if (entries.length === 0) problems.push('  INTEGRATION_MASTER_KEYS: must be base64 (32+ bytes) or JSON like {"2":"<new>","1":"<old>"}');
+  }
+  const currentKeyId = Object.keys(masterKeys).sort((a, b) => Number(b) - Number(a))[0] ?? "1";
+
+  const endpoint = (name: string, value: string | undefined) => {
+    if (value && flags.isProduction && !allowLocalEndpoints && isLocalEndpoint(value)) {
+      problems.push(`  ${name}: must be a public https:// URL in production (the local emulators are for development and tests)`);
+    }
+    return value?.replace(/\/+$/, "");
+  };
+  const app = (prefix: "GOOGLE" | "OKTA" | "ENTRA"): IntegrationOAuthApp | undefined => {
+    const clientId = e[`INTEGRATION_${prefix}_CLIENT_ID`];
+    const clientSecret = e[`INTEGRATION_${prefix}_CLIENT_SECRET`];
+    if (Boolean(clientId) !== Boolean(clientSecret)) problems.push(`  INTEGRATION_${prefix}_CLIENT_ID and INTEGRATION_${prefix}_CLIENT_SECRET: must be set together`);
+    return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+  };
+  const googleUrl = endpoint("INTEGRATION_GOOGLE_URL", e.INTEGRATION_GOOGLE_URL);
+  const entraUrl = endpoint("INTEGRATION_ENTRA_URL", e.INTEGRATION_ENTRA_URL);
+  const googleApp = app("GOOGLE");
+  const entraApp = app("ENTRA");
+  const awsPrincipalArn = e.AWS_INTEGRATION_PRINCIPAL_ARN;
+  if (awsPrincipalArn && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/.test(awsPrincipalArn)) {
+    problems.push("  AWS_INTEGRATION_PRINCIPAL_ARN: must be an IAM role or user ARN (arn:aws:iam::<12 digits>:role/<name>)");
+  }
+  return {
+    masterKeys,
+    currentKeyId,
+    awsPrincipalArn,
+    awsRegion: e.AWS_REGION ?? "us-east-1",
+    awsStsEndpoint: endpoint("AWS_STS_ENDPOINT", e.AWS_STS_ENDPOINT),
+    awsIamEndpoint: endpoint("AWS_IAM_ENDPOINT", e.AWS_IAM_ENDPOINT),
+    google: googleApp && {
+      ...googleApp,
+      authorizationEndpoint: googleUrl ? `${googleUrl}/o/oauth2/v2/auth` : "https://accounts.google.com/o/oauth2/v2/auth",
+      tokenEndpoint: googleUrl ? `${googleUrl}/token` : "https://oauth2.googleapis.com/token",
+      apiBase: googleUrl ?? "https://admin.googleapis.com",
+    },
+    okta: app("OKTA"),
+    entra: entraApp && { ...entraApp, loginBase: entraUrl ?? "https://login.microsoftonline.com", graphBase: entraUrl ? `${entraUrl}/graph` : "https://graph.microsoft.com" },
+    allowLocalEndpoints,
+    syncTimeoutSeconds: e.INTEGRATION_SYNC_TIMEOUT_SECONDS ?? 300,
+    resourceLimit: e.INTEGRATION_RESOURCE_LIMIT ?? 5000,
+  };
 }

@@ -6,27 +6,29 @@ import pino from "pino";
 
 const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info");
 
-export const logger = pino({
-  level,
-  base: { service: "gatehouse" },
-  redact: {
-    paths: [
-      "*.authorization",
-      "*.cookie",
-      "*.password",
-      "*.secret",
-      "*.client_secret",
-      "*.clientSecret",
-      "*.token",
-      "*.access_token",
-      "*.api_key",
-      "headers.authorization",
-      "headers.cookie",
-      'headers["x-api-key"]',
-    ],
-    censor: "[REDACTED]",
-  },
-});
+const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token", "code_verifier", "credentials", "session_token", "SessionToken", "SecretAccessKey"];
+
+/** What every log line has redacted, by path (pino `redact`): secret-bearing keys at the top level and one level down. */
+export const LOG_REDACTION = {
+  paths: [
+    ...TOKEN_FIELDS,
+    ...TOKEN_FIELDS.map((field) => `*.${field}`),
+    "*.authorization",
+    "*.cookie",
+    "*.password",
+    "*.secret",
+    "*.client_secret",
+    "*.clientSecret",
+    "*.token",
+    "*.api_key",
+    "headers.authorization",
+    "headers.cookie",
+    'headers["x-api-key"]',
+  ],
+  censor: "[REDACTED]",
+};
+
+export const logger = pino({ level, base: { service: "gatehouse" }, redact: LOG_REDACTION });
 
 /** A child logger that stamps every line with the request id. */
 export function requestLogger(requestId: string) {

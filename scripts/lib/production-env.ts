@@ -18,6 +18,8 @@ export function localProductionEnv(label: string): Record<string, string> {
     AUTH_GOOGLE_ID: `${label}-google-client`,
     AUTH_GOOGLE_SECRET: `${label}-google-secret`,
     SMTP_URL: "smtp://127.0.0.1:9",
+    AWS_INTEGRATION_PRINCIPAL_ARN: "arn:aws:iam::111111111111:role/gatehouse-integrations",
+    INTEGRATION_MASTER_KEYS: Buffer.from(`${label}-integration-master-key-0123456789abcdef`).toString("base64"),
     LOG_LEVEL: "warn",
   };
 }
