@@ -39,6 +39,10 @@ Commands:
   clients delete <id>
   keys rotate [--activate-in <seconds>]
   members remove <userId>                        remove from their partner: sessions end, their API keys are revoked
+  integrations rekey                             re-encrypt integration credentials under the newest INTEGRATION_MASTER_KEYS id
+  integrations sync-now                          run the queued integration syncs in this process, then exit
+  evidence verify <file.jws> [--jwks <file>]      check an evidence bundle's signature (against this database's published keys,
+                                                 or a saved /.well-known/jwks.json) and print what it asserts
   help`;
 
 class UsageError extends Error {}
@@ -206,6 +210,30 @@ const commands: Record<string, Handler> = {
     if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)) throw new UsageError("keys rotate: --activate-in must be 0..86400 seconds");
     const { rotateSigningKeys } = await import("../lib/oauth/signing-keys.ts");
     return rotateSigningKeys({ activateInSeconds: seconds });
+  },
+  "integrations rekey": async (args) => {
+    parseArgs({ args, strict: true });
+    const { reencryptIntegrationCredentials } = await import("../lib/integrations/credentials.ts");
+    return reencryptIntegrationCredentials();
+  },
+  "integrations sync-now": async (args) => {
+    parseArgs({ args, strict: true });
+    const { drainSyncJobs } = await import("../lib/integrations/sync.ts");
+    return { jobs_run: await drainSyncJobs() };
+  },
+  "evidence verify": async (args) => {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: "string" } }, strict: true });
+    const { readFile } = await import("node:fs/promises");
+    const jws = await readFile(requireId(positionals, "evidence verify <file.jws>"), "utf8");
+    const { verifyEvidence } = await import("../lib/integrations/evidence.ts");
+    const { getJwks } = await import("../lib/oauth/signing-keys.ts");
+    const jwks = values.jwks ? JSON.parse(await readFile(values.jwks, "utf8")) : await getJwks();
+    try {
+      const payload = await verifyEvidence(jws, jwks);
+      return { valid: true, integration: payload.integration, job: payload.job, resource_count: payload.resource_count, issued_at: new Date(payload.iat * 1000).toISOString() };
+    } catch (error) {
+      throw new UsageError(`evidence verify: the bundle does not verify (${(error as Error).message})`);
+    }
   },
   "members remove": async (args) => {
     const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });

@@ -14,6 +14,7 @@ import next from "next";
 import { ROOT } from "./lib/env-files.ts";
 import { preloadFastLane, serveFastLane } from "./lib/fast-lane.ts";
 import { flushApiKeyUsage } from "../lib/api-keys/api-keys.ts";
+import { startSyncWorker } from "../lib/integrations/sync.ts";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -48,11 +49,14 @@ const server = http.createServer((req, res) => {
 // Next's own production server keeps idle keep-alive connections this long (ms); load balancers expect it.
 server.keepAliveTimeout = 65_000;
 server.listen(port, hostname, () => console.log(`[gatehouse] listening on http://${hostname}:${port}`));
+// Every instance works the integration sync queue (lib/integrations/sync.ts); GATEHOUSE_SYNC_WORKER=off leaves it to others.
+const worker = process.env.GATEHOUSE_SYNC_WORKER === "off" ? null : startSyncWorker();
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     // API-key uses are counted in memory and written every second: write the last ones before leaving.
-    server.close(() => void flushApiKeyUsage().finally(() => process.exit(0)));
+    // A running sync goes back to the queue for another instance.
+    server.close(() => void Promise.allSettled([flushApiKeyUsage(), worker?.stop()]).finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   });

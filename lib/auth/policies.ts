@@ -125,3 +125,17 @@ export const PARTNER_KEYS_API = definePolicy({ accept: ["user"], partner: "appro
 
 /** Server actions on every key of the partner: owners and admins only. */
 export const PARTNER_KEYS_ACTION = definePolicy({ accept: ["user"], partner: "approved", partnerRole: "admin", errors: "app-page" });
+
+/**
+ * The integrations API (`/api/integrations/**`): a member's session, a service access token for Gatehouse's API, or
+ * an API key. Reading needs `integrations:read` (every member may read); changing needs `integrations:write`, and of
+ * people, the partner role owner or admin. RFC 6750 errors. Another partner's integration is 404.
+ */
+export const INTEGRATIONS_READ_API = definePolicy({ accept: ["user", "service", "api_key"], partner: "approved", scopes: ["integrations:read"], resource: "api", errors: "bearer" });
+export const INTEGRATIONS_WRITE_API = definePolicy({ accept: ["user", "service", "api_key"], partner: "approved", partnerRole: "admin", scopes: ["integrations:write"], resource: "api", errors: "bearer" });
+
+/**
+ * Starting and finishing a provider's OAuth consent: a person's browser session only (the state is bound to it), an
+ * owner or admin of an approved partner.
+ */
+export const INTEGRATIONS_OAUTH_API = definePolicy({ accept: ["user"], partner: "approved", partnerRole: "admin", errors: "json" });

@@ -10,13 +10,15 @@ import { listAuditEvents } from "@/lib/audit/record-audit";
 import { checkGroupMembership, getGroup, listGroupMembers, listGroups } from "@/lib/groups/groups";
 import { NotFoundError } from "@/lib/http/errors";
 import { getPartner } from "@/lib/partners/partner";
+import { listIntegrations, listResources } from "@/lib/integrations/integrations";
+import { RESOURCE_TYPES, RISK_LEVELS } from "@/lib/integrations/types";
 import { listClients } from "@/lib/portal/clients";
 import type { ApiKeyPrincipal, DelegatedPrincipal, ServicePrincipal } from "@/lib/auth/principal";
 
 /** Who the tools act for: the MCP policy's principal (null only with REQUIRE_MCP_AUTH=false, development). */
 export type McpCaller = ApiKeyPrincipal | ServicePrincipal | DelegatedPrincipal | null;
 
-export const MCP_TOOL_NAMES = ["whoami", "list_groups", "get_group", "check_membership", "list_clients", "search_audit_log"] as const;
+export const MCP_TOOL_NAMES = ["whoami", "list_groups", "get_group", "check_membership", "list_clients", "search_audit_log", "list_integrations", "list_integration_resources"] as const;
 
 type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -113,6 +115,49 @@ export function createMcpServer(principal: McpCaller): McpServer {
         const events = await listAuditEvents({ partnerId, action, limit: limit ?? 20 });
         return ok({ events: events.map((e) => ({ id: e.id, at: e.occurredAt, action: e.action, actor: `${e.actorType}:${e.actorId ?? "-"}`, target: e.targetType ? `${e.targetType}:${e.targetId}` : null })) });
       }, "partner:read"),
+  );
+
+  server.registerTool(
+    "list_integrations",
+    {
+      title: "List integrations",
+      description: "Your organisation's connected clouds and directories (AWS, Google Workspace, Okta, Entra ID): status, last sync and how many resources are at each risk level.",
+      inputSchema: { page: z.number().int().min(1).max(1000).optional() },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ page }) =>
+      inTenant(principal, async (partnerId) => {
+        const { integrations, total } = await listIntegrations(partnerId, { page: page ?? 1, pageSize: 50 });
+        return ok({
+          total,
+          integrations: integrations.map((i) => ({ id: i.id, provider: i.provider, name: i.name, status: i.status, last_sync_at: i.lastSyncAt, last_sync_status: i.lastSyncStatus, resource_count: i.resourceCount, risk_counts: i.riskCounts })),
+        });
+      }, "integrations:read"),
+  );
+
+  server.registerTool(
+    "list_integration_resources",
+    {
+      title: "List an integration's resources",
+      description: "Who and what has access in one integration (users, groups, roles, policies), riskiest first, with the reasons for each risk level. Filter by type, risk level or a name/email search.",
+      inputSchema: {
+        integration_id: id,
+        type: z.enum(RESOURCE_TYPES).optional(),
+        risk: z.enum(RISK_LEVELS).optional(),
+        query: z.string().trim().max(200).optional(),
+        page: z.number().int().min(1).max(1000).optional(),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ integration_id, type, risk, query, page }) =>
+      inTenant(principal, async (partnerId) => {
+        const result = await listResources(partnerId, integration_id, { type, risk, q: query, page: page ?? 1, page_size: 50 });
+        return ok({
+          total: result.total,
+          page: result.page,
+          resources: result.resources.map((r) => ({ type: r.type, external_id: r.externalId, name: r.name, email: r.email, risk_level: r.riskLevel, risk_reasons: r.riskReasons })),
+        });
+      }, "integrations:read"),
   );
 
   return server;

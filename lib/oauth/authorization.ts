@@ -22,7 +22,7 @@ import { digestSecret, generateSecret, isWellFormedSecret } from "@/lib/secrets/
  * Scopes a person may grant an app: the MCP resource's (RFC 9728 `scopes_supported`). `mcp:tools` lets it call the
  * endpoint; each tool also needs its own read scope (lib/mcp/server.ts), so the consent page lists what it gets.
  */
-export const DELEGABLE_SCOPES = ["mcp:tools", "groups:read", "members:read", "partner:read"] as const;
+export const DELEGABLE_SCOPES = ["mcp:tools", "groups:read", "members:read", "partner:read", "integrations:read"] as const;
 /** Asked for when the request names no scope: all of them (the consent page still lists each). */
 export const DEFAULT_DELEGATED_SCOPES: string[] = [...DELEGABLE_SCOPES];
 
@@ -32,6 +32,7 @@ export const DELEGATED_SCOPE_DESCRIPTIONS: Record<(typeof DELEGABLE_SCOPES)[numb
   "groups:read": "See your organisation's groups",
   "members:read": "See who is in each group (names and emails)",
   "partner:read": "See your organisation's client-portal clients and its audit log",
+  "integrations:read": "See your organisation's cloud and directory integrations and who has access to them",
 };
 /** Authorization code lifetime, seconds (RFC 6749 §4.1.2: "a maximum lifetime of 10 minutes is RECOMMENDED"). */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;

@@ -11,6 +11,8 @@ export const SCOPES = {
   "members:write": "Add and remove group members",
   "partner:read": "Read the partner organisation and its members",
   "mcp:tools": "Call Gatehouse's MCP tools",
+  "integrations:read": "Read cloud and directory integrations, their sync jobs, resources and evidence",
+  "integrations:write": "Create, change, sync and disconnect integrations",
 } as const;
 export type Scope = keyof typeof SCOPES;
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];

@@ -7,7 +7,7 @@
  * before a handler runs, more than the handlers themselves (bench/NOTES.md, issue 16). The handlers are the same
  * modules Next serves (app/…/route.ts, each wrapped by lib/next/route.ts with its declared policy), so access,
  * errors, body limits, request ids and security headers are identical on both paths; only the router differs.
- * The partner and key APIs (session or API key) come along: they are JSON APIs with their own policies. Everything
+ * The partner, key and integration APIs (session or API key) come along: they are JSON APIs with their own policies. Everything
  * else (pages, server actions, Auth.js, the portal, the admin APIs, and the /api/health floor that tells a load
  * balancer Next itself is serving) stays on Next.
  */
@@ -46,6 +46,16 @@ export const FAST_LANE_ROUTES: readonly (readonly [string, () => Promise<RouteMo
   ["/api/partner/invitations/:id", () => import("../../app/api/partner/invitations/[id]/route.ts")],
   ["/api/partner/api-keys", () => import("../../app/api/partner/api-keys/route.ts")],
   ["/api/partner/api-keys/:id", () => import("../../app/api/partner/api-keys/[id]/route.ts")],
+  ["/api/integrations", () => import("../../app/api/integrations/route.ts")],
+  ["/api/integrations/oauth/callback", () => import("../../app/api/integrations/oauth/callback/route.ts")],
+  ["/api/integrations/:id", () => import("../../app/api/integrations/[id]/route.ts")],
+  ["/api/integrations/:id/aws-role", () => import("../../app/api/integrations/[id]/aws-role/route.ts")],
+  ["/api/integrations/:id/oauth", () => import("../../app/api/integrations/[id]/oauth/route.ts")],
+  ["/api/integrations/:id/sync", () => import("../../app/api/integrations/[id]/sync/route.ts")],
+  ["/api/integrations/:id/sync-jobs", () => import("../../app/api/integrations/[id]/sync-jobs/route.ts")],
+  ["/api/integrations/:id/sync-jobs/:jobId", () => import("../../app/api/integrations/[id]/sync-jobs/[jobId]/route.ts")],
+  ["/api/integrations/:id/resources", () => import("../../app/api/integrations/[id]/resources/route.ts")],
+  ["/api/integrations/:id/evidence", () => import("../../app/api/integrations/[id]/evidence/route.ts")],
 ];
 
 const compiled = FAST_LANE_ROUTES.map(([pattern, load]) => ({ segments: pattern.split("/"), load }));

@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/partner/clients", label: "Clients" },
   { href: "/partner/projects", label: "Projects" },
   { href: "/partner/api-keys", label: "API keys" },
+  { href: "/partner/integrations", label: "Integrations" },
   // Owners and admins only (the page refuses everyone else; hiding the link is comfort, not a guard).
   { href: "/partner/connected-apps", label: "Connected apps", managers: true },
 ];

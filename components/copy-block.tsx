@@ -1,0 +1,26 @@
+"use client";
+
+import { useState } from "react";
+
+/** A block of text to paste elsewhere (a trust policy, a template), with a copy button. Not a secret. */
+export function CopyBlock({ label, text }: { label: string; text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="space-y-1">
+      <div className="flex items-center justify-between">
+        <p className="text-sm font-medium text-slate-800">{label}</p>
+        <button
+          type="button"
+          aria-label={`Copy ${label}`}
+          onClick={() => {
+            void navigator.clipboard?.writeText(text).then(() => setCopied(true));
+          }}
+          className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs hover:bg-slate-50"
+        >
+          {copied ? "Copied" : "Copy"}
+        </button>
+      </div>
+      <pre className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">{text}</pre>
+    </div>
+  );
+}
