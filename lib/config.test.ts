@@ -12,6 +12,7 @@ const production = {
   AUTH_GOOGLE_ID: "id",
   AUTH_GOOGLE_SECRET: "secret",
   SMTP_URL: "smtp://mail.example.com:587",
+  INTEGRATION_MASTER_KEYS: Buffer.alloc(32, 7).toString("base64"),
 };
 
 function errorOf(env: Record<string, string | undefined>): string {
@@ -31,6 +32,50 @@ describe("loadConfig", () => {
     expect(config.secureCookies).toBe(true);
     expect(config.google?.issuer).toBe("https://accounts.google.com");
     expect(config.warnings).toEqual([]);
+  });
+
+  describe("integrations", () => {
+    const key = (byte: number) => Buffer.alloc(32, byte).toString("base64");
+
+    it("refuses production without INTEGRATION_MASTER_KEYS, and keys shorter than 32 bytes or without a numeric id", () => {
+      expect(errorOf({ ...production, INTEGRATION_MASTER_KEYS: undefined })).toMatch(/INTEGRATION_MASTER_KEYS: is required in production/);
+      expect(errorOf({ ...production, INTEGRATION_MASTER_KEYS: Buffer.alloc(16).toString("base64") })).toMatch(/INTEGRATION_MASTER_KEYS: key "1" must have a numeric id and at least 32 bytes/);
+      expect(errorOf({ ...production, INTEGRATION_MASTER_KEYS: JSON.stringify({ current: key(1) }) })).toMatch(/INTEGRATION_MASTER_KEYS: key "current"/);
+    });
+
+    it("encrypts under the highest key id and keeps the others for decryption", () => {
+      const config = loadConfig({ ...production, INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": key(2), "10": key(10), "1": key(1) }) });
+      expect(config.integrations.currentKeyId).toBe("10");
+      expect(Object.keys(config.integrations.masterKeys).sort()).toEqual(["1", "10", "2"]);
+    });
+
+    it("uses the providers' production endpoints by default and refuses loopback or http overrides in production", () => {
+      const config = loadConfig({ ...production, INTEGRATION_GOOGLE_CLIENT_ID: "g", INTEGRATION_GOOGLE_CLIENT_SECRET: "s", INTEGRATION_ENTRA_CLIENT_ID: "e", INTEGRATION_ENTRA_CLIENT_SECRET: "s" });
+      expect(config.integrations.google).toMatchObject({ authorizationEndpoint: "https://accounts.google.com/o/oauth2/v2/auth", tokenEndpoint: "https://oauth2.googleapis.com/token", apiBase: "https://admin.googleapis.com" });
+      expect(config.integrations.entra).toMatchObject({ loginBase: "https://login.microsoftonline.com", graphBase: "https://graph.microsoft.com" });
+      expect(config.integrations.awsStsEndpoint).toBeUndefined();
+      expect(config.integrations.allowLocalEndpoints).toBe(false);
+      for (const [name, value] of [
+        ["INTEGRATION_GOOGLE_URL", "http://127.0.0.1:4000/google"],
+        ["INTEGRATION_ENTRA_URL", "https://localhost/entra"],
+        ["AWS_STS_ENDPOINT", "http://sts.example.com"],
+        ["AWS_IAM_ENDPOINT", "https://10.0.0.5/iam"],
+      ]) {
+        expect(errorOf({ ...production, [name!]: value })).toContain(`${name}: must be a public https:// URL in production`);
+      }
+    });
+
+    it("offers AWS only with a well-formed principal ARN, and needs each OAuth app's id and secret together", () => {
+      expect(loadConfig(production).integrations.awsPrincipalArn).toBeUndefined();
+      expect(errorOf({ ...production, AWS_INTEGRATION_PRINCIPAL_ARN: "gatehouse" })).toMatch(/AWS_INTEGRATION_PRINCIPAL_ARN: must be an IAM role or user ARN/);
+      expect(errorOf({ ...production, INTEGRATION_OKTA_CLIENT_ID: "id" })).toMatch(/INTEGRATION_OKTA_CLIENT_ID and INTEGRATION_OKTA_CLIENT_SECRET: must be set together/);
+    });
+
+    it("fills a development master key outside production and says so", () => {
+      const config = loadConfig({ NODE_ENV: "development", DATABASE_URL: DB });
+      expect(config.integrations.masterKeys["1"]).toHaveLength(32);
+      expect(config.warnings.join("\n")).toMatch(/INTEGRATION_MASTER_KEYS is unset/);
+    });
   });
 
   it("refuses to start in production without AUTH_SECRET, naming the variable", () => {
@@ -133,6 +178,7 @@ describe("loadConfig", () => {
     expect(config.warnings).toEqual([
       expect.stringMatching(/^AUTH_SECRET is unset/),
       expect.stringMatching(/^PORTAL_SESSION_PASSWORD is unset/),
+      expect.stringMatching(/^INTEGRATION_MASTER_KEYS is unset/),
     ]);
     expect(config.appUrl).toBe("http://localhost:3000");
     expect(config.secureCookies).toBe(false);

@@ -3,14 +3,13 @@
  * route and the setup page's action share these, so both bind the state to the same session and land the same way.
  */
 import { getConfig } from "@/lib/config";
-import { BadRequestError, UnauthorizedError } from "@/lib/http/errors";
+import { BadRequestError, ConflictError, UnauthorizedError } from "@/lib/http/errors";
 import { logger } from "@/lib/http/logger";
 import type { MemberPrincipal } from "@/lib/auth/policy";
 import { getIntegrationRecord, type RequestMeta } from "@/lib/integrations/integrations";
 import { completeAuthorization, startAuthorization } from "@/lib/integrations/oauth";
 import { requestSync } from "@/lib/integrations/sync";
 import { IntegrationError } from "@/lib/integrations/types";
-import { ConflictError } from "@/lib/http/errors";
 
 /** Where every provider sends the browser back: `<app>/api/integrations/oauth/callback`. */
 export function integrationCallbackUrl(): string {
@@ -20,15 +19,21 @@ export function integrationCallbackUrl(): string {
 /**
  * Starts consent for one of the partner's OAuth integrations.
  * @returns the provider's authorization URL
- * @throws NotFoundError outside the tenant; BadRequestError for an AWS integration; UnauthorizedError without a
- *         browser session (the state must be bound to one)
+ * @throws NotFoundError outside the tenant; BadRequestError for an AWS integration or a provider that cannot be used
+ *         (with the reason); UnauthorizedError without a browser session (the state must be bound to one)
  */
 export async function beginProviderConsent(principal: MemberPrincipal, integrationId: string): Promise<string> {
   if (!principal.sessionId) throw new UnauthorizedError("Connecting a directory needs a browser session.");
   const integration = await getIntegrationRecord(principal.partnerId, integrationId);
   if (integration.provider === "aws") throw new BadRequestError("AWS integrations connect with a role ARN, not a consent page");
-  const { authorizationUrl } = await startAuthorization({ integration, userId: principal.userId, sessionId: principal.sessionId, redirectUri: integrationCallbackUrl() });
-  return authorizationUrl;
+  try {
+    const { authorizationUrl } = await startAuthorization({ integration, userId: principal.userId, sessionId: principal.sessionId, redirectUri: integrationCallbackUrl() });
+    return authorizationUrl;
+  } catch (error) {
+    // The provider cannot be used (no app configured, a refused Okta domain): the reason, as a 400.
+    if (error instanceof IntegrationError) throw new BadRequestError(error.message);
+    throw error;
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { getConfig } from "@/lib/config";
 import { db, sql } from "@/lib/db";
 import { BadRequestError, ConflictError, NotFoundError } from "@/lib/http/errors";
 import { generateExternalId, parseRoleArn, verifyAwsRole } from "@/lib/integrations/aws";
+import { oktaOrgUrl } from "@/lib/integrations/oauth";
 import { requestSync } from "@/lib/integrations/sync";
 import { IntegrationError, PROVIDERS, RESOURCE_TYPES, RISK_LEVELS, type IntegrationProvider, type IntegrationRecord, type IntegrationStatus, type ResourceType, type RiskLevel } from "@/lib/integrations/types";
 
@@ -91,19 +92,17 @@ export function providerAvailable(provider: IntegrationProvider): boolean {
 }
 
 /**
- * An Okta org URL as stored: its origin and path without a trailing slash. Production accepts https only and no
- * loopback or private host (SSRF: Gatehouse calls it with a token); development and tests accept the local emulator.
+ * An Okta org URL as stored: the one rule lib/integrations/oauth.ts `oktaOrgUrl` applies at connect time (Okta's own
+ * https domains only in production; Gatehouse sends its client secret there).
  * @throws BadRequestError when not acceptable
  */
 export function normaliseOktaOrg(value: string): string {
-  const url = new URL(value);
-  const local = getConfig().integrations.allowLocalEndpoints;
-  const host = url.hostname;
-  const privateHost = host === "localhost" || /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(host) || host.startsWith("[");
-  if (url.username || url.password || url.search || url.hash) throw new BadRequestError("directory: must be your Okta domain, e.g. https://example.okta.com");
-  if (!local && (url.protocol !== "https:" || privateHost)) throw new BadRequestError("directory: must be a public https:// Okta domain");
-  if (local && url.protocol !== "https:" && url.protocol !== "http:") throw new BadRequestError("directory: must be an http(s) URL");
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  try {
+    return oktaOrgUrl(value);
+  } catch (error) {
+    if (error instanceof IntegrationError) throw new BadRequestError(`directory: ${error.message}`);
+    throw error;
+  }
 }
 
 const recordSelect = {
@@ -290,10 +289,13 @@ export async function connectAwsRole(partnerId: string, integrationId: string, i
   return getIntegration(partnerId, integrationId);
 }
 
+/** An empty query parameter (`?type=` from a form's "All") means no filter. */
+const emptyIsAbsent = (value: unknown) => (value === "" ? undefined : value);
+
 export const resourceQuerySchema = z.object({
-  type: z.enum(RESOURCE_TYPES).optional(),
-  risk: z.enum(RISK_LEVELS).optional(),
-  q: z.string().trim().max(200).optional(),
+  type: z.preprocess(emptyIsAbsent, z.enum(RESOURCE_TYPES).optional()),
+  risk: z.preprocess(emptyIsAbsent, z.enum(RISK_LEVELS).optional()),
+  q: z.preprocess(emptyIsAbsent, z.string().trim().max(200).optional()),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   page_size: z.coerce.number().int().min(1).max(200).default(50),
 });
