@@ -16,6 +16,7 @@ import { createGroup, addGroupMember } from "@/lib/groups/groups";
 import { createProject } from "@/lib/portal/projects";
 import { createOAuthClientAsAdmin } from "@/lib/oauth/clients";
 import { createInvitation } from "@/lib/partners/invitations";
+import { createIntegration } from "@/lib/integrations/integrations";
 // @ts-expect-error -- Next's compiled React Flight client ships no types; encodeReply is its documented entry point
 import { encodeReply } from "next/dist/compiled/react-server-dom-turbopack/client.edge";
 import { createPartner, createUser, unique } from "../integration/support.ts";
@@ -42,6 +43,11 @@ interface CookieWrite {
   prepare: () => Promise<{ params?: Record<string, string>; body?: unknown }>;
   /** The status the same-origin request answers. */
   success: number;
+  /**
+   * What else the same-origin answer must show, where `success` alone cannot tell the handler ran (a route whose
+   * success needs a third party this layer cannot reach answers the domain's own refusal instead).
+   */
+  check?: (body: string) => void;
 }
 
 let app: ProductionInstance;
@@ -51,6 +57,19 @@ let adminCookie: string;
 const pendingPartner = async () => ({ params: { id: (await createPartner({ status: "pending_approval" })).id } });
 const ownKey = async () => (await createApiKey(tenant.partnerId, tenant.user.id, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).key;
 const ownGroup = async () => (await createGroup(tenant.partnerId, { name: unique("csrf") }, { type: "user", id: tenant.user.id })).id;
+/** A pending AWS integration of the tenant, as the API creates it. */
+const awsIntegration = async () => (await createIntegration(tenant.partnerId, { provider: "aws", name: unique("csrf aws") }, { type: "user", id: tenant.user.id })).id;
+/**
+ * An Okta integration of the tenant, written directly (this process has no Okta app configured). `connected` ones
+ * can be synced (the instance runs no sync worker, so the queued job is never run); `pending` ones name an org at
+ * Okta's own domain so the consent can start (starting it only builds the authorization URL; nothing is contacted).
+ */
+const oktaIntegration = async (status: "pending" | "connected") =>
+  (
+    await db.integration.create({
+      data: { partnerId: tenant.partnerId, provider: "okta", name: unique("csrf okta"), status, directory: status === "pending" ? `https://${unique("csrf")}.okta.com` : `https://${unique("csrf")}.okta.test` },
+    })
+  ).id;
 
 /** Cookie-authenticated writes: every unsafe method whose declared policy applies the CSRF rule (see the first test). */
 const COOKIE_WRITES: Record<string, CookieWrite> = {
@@ -102,6 +121,26 @@ const COOKIE_WRITES: Record<string, CookieWrite> = {
     success: 303,
     prepare: async () => ({ params: { id: (await createProject(tenant.partnerId, { name: unique("csrf project") }, { type: "user", id: tenant.user.id })).id } }),
   },
+  // Integrations (issue 14).
+  [routeKey("POST", "/api/integrations")]: { as: "member", success: 201, prepare: async () => ({ body: { provider: "aws", name: unique("csrf") } }) },
+  [routeKey("PATCH", "/api/integrations/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: await awsIntegration() }, body: { name: "renamed", sync_interval_minutes: 120 } }) },
+  [routeKey("DELETE", "/api/integrations/[id]")]: { as: "member", success: 200, prepare: async () => ({ params: { id: await awsIntegration() } }) },
+  [routeKey("POST", "/api/integrations/[id]/sync")]: { as: "member", success: 202, prepare: async () => ({ params: { id: await oktaIntegration("connected") } }) },
+  [routeKey("POST", "/api/integrations/[id]/oauth")]: {
+    as: "member",
+    success: 200,
+    prepare: async () => ({ params: { id: await oktaIntegration("pending") } }),
+    check: (body) => expect(JSON.parse(body).authorization_url).toMatch(/^https:\/\/csrf-[0-9a-f]{8}\.okta\.com\/oauth2\/v1\/authorize\?/),
+  },
+  // Connecting a role needs AWS STS (AssumeRole with the ExternalId), which this layer cannot reach: the production
+  // configuration has no endpoint override, and the SDK would go to AWS. Aimed at an Okta integration, the same-origin
+  // request gets through the origin check and the lookup to the handler's own refusal, which no other layer answers.
+  [routeKey("POST", "/api/integrations/[id]/aws-role")]: {
+    as: "member",
+    success: 400,
+    prepare: async () => ({ params: { id: await oktaIntegration("connected") }, body: { role_arn: "arn:aws:iam::123456789012:role/gatehouse-read" } }),
+    check: (body) => expect(JSON.parse(body)).toMatchObject({ message: expect.stringContaining("Only AWS integrations connect with a role ARN") }),
+  },
   // Needs no session, but a foreign page must not sign a client out (csrf: "always").
   [routeKey("POST", "/portal/logout")]: { as: "member", success: 303, prepare: async () => ({}) },
 };
@@ -127,7 +166,9 @@ let policies: Map<string, DeclaredPolicy>;
 
 beforeAll(async () => {
   policies = await loadRoutePolicies();
-  app = await startUnlimitedInstance("csrf");
+  // An Okta app (made-up credentials, never used: only the consent start is exercised, which builds a URL), and no
+  // sync worker, so the syncs the test queues stay queued instead of changing the tenant during later snapshots.
+  app = await startUnlimitedInstance("csrf", { INTEGRATION_OKTA_CLIENT_ID: "hostile-okta-client", INTEGRATION_OKTA_CLIENT_SECRET: "hostile-okta-secret", GATEHOUSE_SYNC_WORKER: "off" });
   tenant = await seedTenant("CSRF", app.url);
   const admin = await createUser({ role: "admin" });
   adminCookie = await productionSessionCookie(admin.id);
@@ -169,6 +210,7 @@ describe("CSRF", () => {
         const fresh = sameOrigin === SAME_ORIGIN ? { params, body } : await write.prepare();
         const response = await send(app.url, method, fillPattern(route.pattern, fresh.params ?? {}), { headers: { cookie, ...sameOrigin }, body: fresh.body });
         expect(response.status, `${method} ${route.pattern} same-origin (${JSON.stringify(sameOrigin)}): ${response.text.slice(0, 200)}`).toBe(write.success);
+        write.check?.(response.text);
       }
     }
     console.log(`[hostile] CSRF: ${refused} forged writes refused over ${Object.keys(COOKIE_WRITES).length} cookie-authenticated route methods (${FOREIGN.length} origin variants each)`);

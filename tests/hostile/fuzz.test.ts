@@ -21,7 +21,8 @@ import { generateSecret } from "@/lib/secrets/secret-format";
 import { portalCookieName, sealPortalSession } from "@/lib/portal/session";
 import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-cookie";
 import { accessOfPolicy, discoverRoutes, fillPattern, HTTP_METHODS, loadRoutePolicies, routeKey, type DeclaredPolicy, type HttpMethod, type RouteHandler } from "./support/routes.ts";
-import { clearRateLimits, seedTenant, startUnlimitedInstance, type Tenant } from "./support/fixtures.ts";
+import { clearRateLimits, SAME_ORIGIN, send, seedTenant, startUnlimitedInstance, type Tenant } from "./support/fixtures.ts";
+import { callServerAction } from "./support/seed.ts";
 import { HOSTILE_APP_URL, HOSTILE_SECRETS, type ProductionInstance } from "./support/production.ts";
 
 const SEED = Number(process.env.HOSTILE_FUZZ_SEED ?? 20261121);
@@ -71,7 +72,7 @@ const nextAuthPath = fc.oneof(
   fc.array(oddSegment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join("/")),
 );
 
-const QUERY_KEYS = ["page", "page_size", "pageSize", "partner_id", "status", "q", "callbackUrl", "next", "error", "code", "state", "token", "scope", "resource", "iss", "__proto__"];
+const QUERY_KEYS = ["page", "page_size", "pageSize", "partner_id", "status", "q", "type", "risk", "callbackUrl", "next", "error", "code", "state", "token", "scope", "resource", "iss", "__proto__"];
 const queryValue = fc.oneof(fc.constantFrom("1", "0", "-1", "1e9", "NaN", "abc", "", "http://evil.example", "//evil.example", "%00", "[]"), fc.string({ maxLength: 30 }).map(encodeURIComponent));
 const query = fc.oneof(
   { weight: 3, arbitrary: fc.constant("") },
@@ -161,7 +162,7 @@ function fuzzRequests(pool: Pool): fc.Arbitrary<FuzzRequest> {
     .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== "")) as Record<string, string | string[]>);
 
   /** Bodies: broken JSON, JSON of the wrong shape, forms with duplicated fields, raw bytes, and 1–5 MB blobs. */
-  const FIELD_NAMES = ["name", "description", "user_id", "scopes", "expires_in_days", "partner_id", "value", "reason", "approve", "domain", "client_id", "client_secret", "grant_type", "token", "jsonrpc", "method", "params", "id", "__proto__"];
+  const FIELD_NAMES = ["name", "description", "user_id", "scopes", "expires_in_days", "partner_id", "value", "reason", "approve", "domain", "client_id", "client_secret", "grant_type", "token", "jsonrpc", "method", "params", "id", "provider", "directory", "role_arn", "sync_interval_minutes", "__proto__"];
   const body = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom("{", '{"a":', "[]", "null", "1", '"x"', "{}}", '{"name":"a",}', "\u0000", "\uFEFF{}", '{"name":"\\ud800"}', "[".repeat(100_000), '{"__proto__":{"admin":true}}').map((text) => ({ text })) },
     { weight: 3, arbitrary: fc.dictionary(fc.constantFrom(...FIELD_NAMES), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: "grapheme", maxLength: 300 })), { maxKeys: 5 }).map((o) => ({ text: JSON.stringify(o) })) },
@@ -366,6 +367,7 @@ beforeAll(async () => {
     ...tenant.secrets,
     HOSTILE_SECRETS.AUTH_SECRET,
     HOSTILE_SECRETS.PORTAL_SESSION_PASSWORD,
+    HOSTILE_SECRETS.INTEGRATION_MASTER_KEYS,
     "hostile-google-secret",
     process.env.DATABASE_URL!,
     // The credentials part of the database URL (the embedded server's password alone is the word "gatehouse").
@@ -401,6 +403,27 @@ describe("fuzz", () => {
     );
     expect(stats.sent).toBeGreaterThanOrEqual(5_000);
     expect(Object.keys(stats.byRoute).sort()).toEqual(routes.map((r) => r.pattern).sort());
+  });
+
+  // Well-formed requests by the tenant's own owner that this deployment cannot serve: the hostile configuration has
+  // no Okta app, and the seeded org is under `.test`. The answer is the reason, as a 4xx, never a 500.
+  it("answers an owner starting consent (the API) for a directory the deployment cannot connect with a 4xx and the reason", async () => {
+    const response = await send(app.url, "POST", `/api/integrations/${tenant.integration.id}/oauth`, { headers: { cookie: tenant.sessionCookie, ...SAME_ORIGIN } });
+    expect(response.status, response.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
+    expect(response.status, response.text.slice(0, 300)).toBeLessThan(500);
+    expect(JSON.parse(response.text).message).toMatch(/Okta/);
+  });
+
+  it("answers the setup page's \"Connect with Okta\" for a directory the deployment cannot connect without a 500", async () => {
+    const action = await callServerAction(app.url, {
+      page: `/partner/integrations/${tenant.integration.id}/setup`,
+      file: "app/(main)/partner/integrations/actions.ts",
+      action: "startConsentAction",
+      fields: { integrationId: tenant.integration.id },
+      cookie: tenant.sessionCookie,
+    });
+    expect(action.status, action.body.slice(0, 300)).toBeLessThan(500);
+    expect(action.body).not.toMatch(STACK_TRACE[0]!);
   });
 
   // KNOWN BUGS (Next.js 16.4, not Gatehouse code): when one of these starts passing, drop `.fails` and its entry in

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { MCP_TOOL_NAMES } from "@/lib/mcp/server";
 import { fillPattern, routeKey, routeMethods, type HttpMethod } from "./support/routes.ts";
 import { mcpRequest, SAME_ORIGIN, send, seedTenant, startUnlimitedInstance, tenantSnapshot, type HttpResult, type Tenant } from "./support/fixtures.ts";
-import type { ProductionInstance } from "./support/production.ts";
+import { HOSTILE_APP_URL, type ProductionInstance } from "./support/production.ts";
 
 /** How a principal of tenant B presents itself. */
 type Credential = "session" | "apiToken" | "apiKey" | "portal" | "client";
@@ -145,6 +145,64 @@ const TENANT_SCOPED: Record<string, ScopedRoute> = {
       { body: new URLSearchParams({ token: a.mcpToken }).toString(), expect: (r) => expect(r.status).toBe(200) },
     ],
   },
+  // Integrations (issue 14): every id is A's, or B's integration paired with A's job.
+  [routeKey("GET", "/api/integrations")]: { credentials: ["session", "apiToken", "apiKey"], variants: () => [{ expect: "own_data_only" }] },
+  // Names are not unique, and taking A's name must simply create B's own (AWS: the only provider the hostile
+  // instances are configured for).
+  [routeKey("POST", "/api/integrations")]: {
+    credentials: ["session", "apiToken", "apiKey"],
+    variants: (a, b) => [{ body: { provider: "aws", name: a.integration.name }, expect: created, cleanup: () => db.integration.deleteMany({ where: { partnerId: b.partnerId, name: a.integration.name } }) }],
+  },
+  [routeKey("GET", "/api/integrations/[id]")]: { credentials: ["session", "apiToken", "apiKey"], variants: (a) => [{ params: { id: a.integration.id }, expect: "not_found" }] },
+  [routeKey("PATCH", "/api/integrations/[id]")]: {
+    credentials: ["session", "apiToken", "apiKey"],
+    variants: (a) => [
+      { params: { id: a.integration.id }, body: { name: "taken over by B" }, expect: "not_found" },
+      { params: { id: a.integration.id }, body: { sync_interval_minutes: 60 }, expect: "not_found" },
+    ],
+  },
+  [routeKey("DELETE", "/api/integrations/[id]")]: { credentials: ["session", "apiToken", "apiKey"], variants: (a) => [{ params: { id: a.integration.id }, expect: "not_found" }] },
+  // A well-formed ARN, so the request gets past validation to the lookup.
+  [routeKey("POST", "/api/integrations/[id]/aws-role")]: {
+    credentials: ["session", "apiToken", "apiKey"],
+    variants: (a) => [{ params: { id: a.integration.id }, body: { role_arn: "arn:aws:iam::123456789012:role/tenant-b-takeover" }, expect: "not_found" }],
+  },
+  [routeKey("POST", "/api/integrations/[id]/oauth")]: { credentials: ["session"], variants: (a) => [{ params: { id: a.integration.id }, expect: "not_found" }] },
+  // A's pending consent, finished by B's owner in B's session: nothing is connected, B's browser goes back to the
+  // list with the reason, and A's integration is untouched. The state is single-use: B's attempt consumes it (a
+  // state presented by the wrong session is burnt, not left for another try), so the cleanup puts A's row back for
+  // the snapshot comparison of everything else.
+  [routeKey("GET", "/api/integrations/oauth/callback")]: {
+    credentials: ["session"],
+    variants: (a) => [
+      {
+        query: `?code=${encodeURIComponent("code-from-b")}&state=${encodeURIComponent(a.oauthState)}`,
+        expect: refusedCallback,
+        cleanup: () => restoreOAuthStates(a),
+      },
+      { query: `?error=access_denied&state=${encodeURIComponent(a.oauthState)}`, expect: refusedCallback, cleanup: () => restoreOAuthStates(a) },
+    ],
+  },
+  [routeKey("POST", "/api/integrations/[id]/sync")]: { credentials: ["session", "apiToken", "apiKey"], variants: (a) => [{ params: { id: a.integration.id }, expect: "not_found" }] },
+  [routeKey("GET", "/api/integrations/[id]/sync-jobs")]: { credentials: ["session", "apiToken", "apiKey"], variants: (a) => [{ params: { id: a.integration.id }, expect: "not_found" }] },
+  [routeKey("GET", "/api/integrations/[id]/sync-jobs/[jobId]")]: {
+    credentials: ["session", "apiToken", "apiKey"],
+    variants: (a, b) => [
+      { params: { id: a.integration.id, jobId: a.syncJobId }, expect: "not_found" },
+      { params: { id: b.integration.id, jobId: a.syncJobId }, expect: "not_found" }, // B's integration, A's job
+    ],
+  },
+  [routeKey("GET", "/api/integrations/[id]/resources")]: {
+    credentials: ["session", "apiToken", "apiKey"],
+    variants: (a, b) => [
+      { params: { id: a.integration.id }, expect: "not_found" },
+      { params: { id: a.integration.id }, query: "?type=user&risk=critical", expect: "not_found" },
+      // B's own integration searched for A's user: an empty page, not A's row.
+      { params: { id: b.integration.id }, query: `?q=${encodeURIComponent(a.resource.email)}`, expect: emptyResourcePage },
+      { params: { id: b.integration.id }, query: `?q=${encodeURIComponent(a.resource.name)}`, expect: emptyResourcePage },
+    ],
+  },
+  [routeKey("GET", "/api/integrations/[id]/evidence")]: { credentials: ["session", "apiToken", "apiKey"], variants: (a) => [{ params: { id: a.integration.id }, expect: "not_found" }] },
   [routeKey("GET", "/api/admin/partners")]: { credentials: adminOnly, variants: () => [{ expect: "not_found" }] },
   [routeKey("POST", "/api/admin/partners")]: { credentials: adminOnly, variants: () => [{ body: { name: "B's shadow partner", approve: true }, expect: "not_found" }] },
   [routeKey("GET", "/api/admin/partners/[id]")]: { credentials: adminOnly, variants: (a) => [{ params: { id: a.partnerId }, expect: "not_found" }] },
@@ -205,6 +263,27 @@ function created(response: HttpResult): void {
   expect(response.status).toBe(201);
 }
 
+/** The callback refused: 303 back to the integrations list with an `error`, connecting nothing. */
+function refusedCallback(response: HttpResult): void {
+  expect(response.status, response.text.slice(0, 200)).toBe(303);
+  const location = new URL(response.headers.get("location") ?? "", HOSTILE_APP_URL);
+  expect(location.pathname).toBe("/partner/integrations");
+  expect(location.searchParams.get("error")).toBeTruthy();
+}
+
+/** 200 with no resource at all. */
+function emptyResourcePage(response: HttpResult): void {
+  expect(response.status, response.text.slice(0, 200)).toBe(200);
+  expect(JSON.parse(response.text)).toMatchObject({ resources: [], total: 0 });
+}
+
+/** The pending consent rows of tenant A as seeded (read before the matrix), put back after a case consumed them. */
+let aOAuthStates: Awaited<ReturnType<typeof db.integrationOAuthState.findMany>> = [];
+async function restoreOAuthStates(a: Tenant): Promise<void> {
+  for (const row of aOAuthStates) await db.integrationOAuthState.upsert({ where: { stateDigest: row.stateDigest }, create: row, update: {} });
+  expect(await db.integrationOAuthState.count({ where: { partnerId: a.partnerId } })).toBe(aOAuthStates.length);
+}
+
 /**
  * MCP tools, each aimed at A. `error`: the tool must fail (A's object is "not found" for B); `own`: it must succeed
  * and show nothing of A's beyond the ids the call itself named.
@@ -226,11 +305,23 @@ const MCP_CASES: Record<(typeof MCP_TOOL_NAMES)[number], (a: Tenant, b: Tenant) 
     { args: {}, expect: "own" },
     { args: { action: "group.created", limit: 100 }, expect: "own" },
     { args: { action: "group.member_added", limit: 100 }, expect: "own" },
+    { args: { action: "integration.created", limit: 100 }, expect: "own" },
+  ],
+  list_integrations: () => [{ args: {}, expect: "own" }, { args: { page: 1 }, expect: "own" }],
+  list_integration_resources: (a, b) => [
+    { args: { integration_id: a.integration.id }, expect: "error" },
+    { args: { integration_id: a.integration.id, type: "user", risk: "critical" }, expect: "error" },
+    { args: { integration_id: b.integration.id }, expect: "own" },
+    // B's own integration searched for A's user: nothing of A's.
+    { args: { integration_id: b.integration.id, query: a.resource.email }, expect: "own" },
   ],
 };
 
 /** Every identifier and name of A that must never show up in B's answers. */
-const aMarkers = (a: Tenant) => [a.partnerId, a.user.id, a.user.email, a.colleague.id, a.groupId, a.groupName, a.emptyGroupId, a.apiKey.id, a.oauthClient.id, a.oauthClient.clientId, a.portalClientId, a.projectId, a.unlinkedProjectId, a.portalLink.id, a.invitationId];
+const aMarkers = (a: Tenant) => [
+  a.partnerId, a.user.id, a.user.email, a.colleague.id, a.groupId, a.groupName, a.emptyGroupId, a.apiKey.id, a.oauthClient.id, a.oauthClient.clientId, a.portalClientId, a.projectId, a.unlinkedProjectId, a.portalLink.id, a.invitationId,
+  a.integration.id, a.integration.name, a.integration.directory, a.syncJobId, a.resource.id, a.resource.name, a.resource.email,
+];
 
 /** The markers the request did not itself name (echoing the caller's own input back is not a leak). */
 const unrequested = (markers: string[], request: string) => markers.filter((marker) => !request.includes(marker) && !request.includes(encodeURIComponent(marker)));
@@ -243,6 +334,7 @@ beforeAll(async () => {
   app = await startUnlimitedInstance("isolation");
   a = await seedTenant("A", app.url);
   b = await seedTenant("B", app.url);
+  aOAuthStates = await db.integrationOAuthState.findMany({ where: { partnerId: a.partnerId } });
 });
 afterAll(async () => {
   await app?.stop();
@@ -331,5 +423,14 @@ describe("tenant isolation matrix", () => {
     expect((await send(app.url, "GET", `/portal/api/projects/${a.projectId}`, { headers: { cookie: a.portalCookie } })).status).toBe(200);
     const whoami = await mcpRequest(app.url, a.mcpToken, { method: "tools/call", params: { name: "whoami", arguments: {} } });
     expect(whoami.rpc?.result?.structuredContent).toMatchObject({ organization: { id: a.partnerId } });
+    // A's integration, its job and what it found are all still there for A.
+    const resources = await send(app.url, "GET", `/api/integrations/${a.integration.id}/resources?q=${encodeURIComponent(a.resource.email)}`, { headers: { "x-api-key": a.apiKey.secret } });
+    expect(resources.status, resources.text.slice(0, 200)).toBe(200);
+    expect(JSON.parse(resources.text)).toMatchObject({ total: 1, resources: [{ name: a.resource.name, email: a.resource.email }] });
+    const job = await send(app.url, "GET", `/api/integrations/${a.integration.id}/sync-jobs/${a.syncJobId}`, { headers: { authorization: `Bearer ${a.apiToken}` } });
+    expect(job.status, job.text.slice(0, 200)).toBe(200);
+    expect(JSON.parse(job.text)).toMatchObject({ id: a.syncJobId, status: "succeeded" });
+    const listed = await mcpRequest(app.url, a.mcpToken, { method: "tools/call", params: { name: "list_integration_resources", arguments: { integration_id: a.integration.id, query: a.resource.name } } });
+    expect(listed.rpc?.result?.structuredContent).toMatchObject({ total: 1, resources: [{ name: a.resource.name, risk_level: "critical" }] });
   });
 });

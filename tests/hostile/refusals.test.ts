@@ -68,13 +68,14 @@ function paramsFor(pattern: string): Record<string, string> {
     [(p) => p.startsWith("/api/admin/allowlist"), targets.allowlistEntryId],
     [(p) => p.startsWith("/api/auth/api-keys") || p.startsWith("/auth/api-keys") || p.startsWith("/api/partner/api-keys"), victim.apiKey.id],
     [(p) => p.startsWith("/api/partner/invitations"), victim.invitationId],
+    [(p) => p.includes("/integrations/"), victim.integration.id],
     [(p) => p.includes("groups"), victim.groupId],
     [(p) => p.includes("clients"), victim.portalClientId],
     [(p) => p.startsWith("/projects/"), victim.unlinkedProjectId],
   ];
   const id = rules.find(([matches]) => matches(pattern))?.[1] ?? victim.projectId;
   const action = pattern.startsWith("/api/admin/oauth") ? "rotate-secret" : pattern.startsWith("/api/admin/users") ? "promote" : "approve";
-  return { id, userId: victim.colleague.id, action, token: "gpl_not-a-real-link", nextauth: "session" };
+  return { id, userId: victim.colleague.id, jobId: victim.syncJobId, action, token: "gpl_not-a-real-link", nextauth: "session" };
 }
 
 /** Form fields naming A's objects, for server actions (each reads the ones it knows). */
@@ -90,6 +91,11 @@ function actionFields(): Record<string, string> {
     role: "owner",
     projectId: victim.projectId,
     grantId: targets.grantId,
+    integrationId: victim.integration.id,
+    provider: "aws",
+    directory: victim.integration.directory,
+    role_arn: "arn:aws:iam::123456789012:role/refused",
+    sync_interval_hours: "1",
     emailId: targets.outboxEmailId,
     entryId: targets.allowlistEntryId,
     id: victim.oauthClient.id,
@@ -151,6 +157,11 @@ beforeAll(async () => {
     "pending signup (admin queue)": pending.name,
     "allowlist entry": allowed,
     "A's connected app": app_.name,
+    "A's integration name": victim.integration.name,
+    "A's Okta org": victim.integration.directory,
+    "A's directory user (name)": victim.resource.name,
+    "A's directory user (email)": victim.resource.email,
+    "A's sync job id": victim.syncJobId,
   });
   for (const [i, secret] of victim.secrets.entries()) needles[`A's secret #${i}`] = secret;
 
@@ -182,6 +193,12 @@ describe("refused answers carry nothing", () => {
     expect(account.text).toContain(needles["A's connected app"]);
     const apps = await send(app.url, "GET", "/admin/apps", { headers: { cookie: adminCookie } });
     expect(apps.text).toContain(needles["A's connected app"]);
+    const integrations = await send(app.url, "GET", "/partner/integrations", { headers: { cookie: victim.sessionCookie } });
+    expect(integrations.text).toContain(needles["A's integration name"]);
+    const integration = await send(app.url, "GET", `/partner/integrations/${victim.integration.id}`, { headers: { cookie: victim.sessionCookie } });
+    for (const what of ["A's Okta org", "A's directory user (name)", "A's directory user (email)"]) expect(integration.text, what).toContain(needles[what]);
+    const jobs = await send(app.url, "GET", `/api/integrations/${victim.integration.id}/sync-jobs`, { headers: { cookie: victim.sessionCookie } });
+    expect(jobs.text).toContain(needles["A's sync job id"]);
   });
 
   it("every page declares a policy, and no page shows a refused caller anything planted for others", async () => {

@@ -3,6 +3,7 @@
  * equipped tenants (a principal of every kind), and a snapshot of everything a tenant owns so a test can prove
  * that no write went through. Rows are built with the integration layer's builders and lib/ functions.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { systemAdminActor } from "@/lib/auth/admin-actor";
 import { resetConfigForTests } from "@/lib/config";
@@ -15,8 +16,9 @@ import { createClient, issueAccessLink } from "@/lib/portal/clients";
 import { createProject } from "@/lib/portal/projects";
 import { portalCookieName, sealPortalSession } from "@/lib/portal/session";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
+import { sealCredentials } from "@/lib/integrations/credentials";
 import { createPartner, createUser, sessionCookieFor, unique } from "../../integration/support.ts";
-import { HOSTILE_APP_URL, HOSTILE_SECRETS, startProductionInstance, type ProductionInstance } from "./production.ts";
+import { HOSTILE_APP_URL, HOSTILE_AWS_PRINCIPAL_ARN, HOSTILE_SECRETS, startProductionInstance, type ProductionInstance } from "./production.ts";
 
 /** Rate limits far above anything these tests send, so the limiter never decides an outcome here. */
 export const UNLIMITED_RATE_LIMITS = {
@@ -27,13 +29,16 @@ export const UNLIMITED_RATE_LIMITS = {
 };
 
 /**
- * Points this test process's configuration at the production instances' (same AUTH_URL and secrets), so cookies
- * sealed and links issued here are the ones the instances accept. Call before seeding.
+ * Points this test process's configuration at the production instances' (same AUTH_URL and secrets, the same
+ * integration master key and AWS principal), so cookies sealed, links issued and credentials sealed here are the ones
+ * the instances accept, and AWS integrations can be created here as there. Call before seeding.
  */
 export function useInstanceConfigInProcess(): void {
   process.env.AUTH_URL = HOSTILE_APP_URL;
   process.env.AUTH_SECRET = HOSTILE_SECRETS.AUTH_SECRET;
   process.env.PORTAL_SESSION_PASSWORD = HOSTILE_SECRETS.PORTAL_SESSION_PASSWORD;
+  process.env.INTEGRATION_MASTER_KEYS = HOSTILE_SECRETS.INTEGRATION_MASTER_KEYS;
+  process.env.AWS_INTEGRATION_PRINCIPAL_ARN = HOSTILE_AWS_PRINCIPAL_ARN;
   resetConfigForTests();
 }
 
@@ -110,6 +115,19 @@ export interface Tenant {
   portalCookie: string;
   /** An open invitation to the partner. */
   invitationId: string;
+  /**
+   * A connected Okta integration (rows written directly: the hostile instances have no Okta app configured), its
+   * sealed tokens (`accessToken` is in `secrets`), one finished sync job and what it found: a user and a group.
+   */
+  integration: { id: string; name: string; directory: string; accessToken: string };
+  syncJobId: string;
+  /** The user the sync found: a name and email no other tenant has. */
+  resource: { id: string; name: string; email: string };
+  /**
+   * A pending consent for the integration (`IntegrationOAuthState`), started by `user` in the session of
+   * `sessionCookie`: the raw `state` a provider would send back to the callback (only its SHA-256 is stored).
+   */
+  oauthState: string;
   /** Every secret issued for this tenant, for leak checks. */
   secrets: string[];
 }
@@ -140,6 +158,7 @@ export async function seedTenant(label: string, baseUrl: string): Promise<Tenant
   const portalCookie = await portalCookieFor(link.id);
   const apiToken = await fetchAccessToken(baseUrl, oauthClient);
   const mcpToken = await fetchAccessToken(baseUrl, oauthClient, "mcp");
+  const directory = await seedDirectoryIntegration(label, partner.id, user.id, sessionCookie);
   return {
     label,
     partnerId: partner.id,
@@ -159,7 +178,58 @@ export async function seedTenant(label: string, baseUrl: string): Promise<Tenant
     portalLink: { id: link.id, url },
     portalCookie,
     invitationId: invitation.id,
-    secrets: [clientSecret, apiKey, url.split("/portal/enter/")[1]!, sessionCookie.split("=")[1]!, apiToken, mcpToken, portalCookie.slice(portalCookie.indexOf("=") + 1)],
+    ...directory.tenant,
+    secrets: [clientSecret, apiKey, url.split("/portal/enter/")[1]!, sessionCookie.split("=")[1]!, apiToken, mcpToken, portalCookie.slice(portalCookie.indexOf("=") + 1), ...directory.secrets],
+  };
+}
+
+const sha256Hex = (value: string) => createHash("sha256").update(value).digest("hex");
+
+/**
+ * A connected Okta integration as the OAuth callback and a sync would have left it, written with Prisma: tokens
+ * sealed with lib/integrations/credentials.ts (under the instances' master key, see useInstanceConfigInProcess),
+ * a succeeded sync job, two resources it found, and a pending consent state bound to the session of `sessionCookie`.
+ * The directory is under `.test` (RFC 2606), so nothing here can reach a real Okta org.
+ */
+async function seedDirectoryIntegration(label: string, partnerId: string, userId: string, sessionCookie: string) {
+  const tag = unique(label.toLowerCase().replace(/[^a-z0-9]/g, ""));
+  const directory = `https://${tag}.okta.test`;
+  const name = `${label} Okta ${unique("i")}`;
+  const accessToken = `okta-access-${randomBytes(24).toString("base64url")}`;
+  const refreshToken = `okta-refresh-${randomBytes(24).toString("base64url")}`;
+  const finishedAt = new Date();
+  const integration = await db.integration.create({
+    data: { partnerId, provider: "okta", name, status: "connected", directory, grantedScopes: ["okta.users.read", "okta.groups.read", "okta.roles.read"], createdById: userId, lastSyncAt: finishedAt, lastSyncStatus: "succeeded" },
+  });
+  const sealed = sealCredentials({ partnerId, integrationId: integration.id, provider: "okta" }, { access_token: accessToken, refresh_token: refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600 });
+  await db.integration.update({ where: { id: integration.id }, data: { credentials: sealed.sealed, credentialsKeyId: sealed.keyId } });
+  const job = await db.syncJob.create({
+    data: { integrationId: integration.id, partnerId, status: "succeeded", trigger: "connect", requestedById: userId, activeFor: null, attempts: 1, counts: { user: 1, group: 1 }, progress: { user: 1, group: 1 }, startedAt: new Date(finishedAt.getTime() - 2000), finishedAt },
+  });
+  const person = { name: `${label} Directory Admin ${unique("u")}`, email: `${tag}-admin@directory.example.test` };
+  const resource = await db.integrationResource.create({
+    data: { integrationId: integration.id, partnerId, type: "user", externalId: `00u${tag}`, name: person.name, email: person.email, attributes: { status: "ACTIVE", mfa: false, admin_roles: ["SUPER_ADMIN"] }, riskLevel: "critical", riskReasons: ["Super administrator without MFA"], lastSeenJobId: job.id },
+  });
+  await db.integrationResource.create({
+    data: { integrationId: integration.id, partnerId, type: "group", externalId: `00g${tag}`, name: `${label} Everyone ${unique("g")}`, attributes: { members: 1 }, riskLevel: "low", riskReasons: [], lastSeenJobId: job.id },
+  });
+  const state = randomBytes(32).toString("base64url");
+  const session = await db.session.findUniqueOrThrow({ where: { sessionToken: sessionCookie.slice(sessionCookie.indexOf("=") + 1) }, select: { id: true } });
+  await db.integrationOAuthState.create({
+    data: {
+      stateDigest: sha256Hex(state),
+      integrationId: integration.id,
+      partnerId,
+      provider: "okta",
+      sessionDigest: sha256Hex(session.id),
+      userId,
+      codeVerifier: sealCredentials({ partnerId, integrationId: integration.id, provider: "okta" }, { code_verifier: randomBytes(32).toString("base64url") }).sealed,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    },
+  });
+  return {
+    tenant: { integration: { id: integration.id, name, directory, accessToken }, syncJobId: job.id, resource: { id: resource.id, name: person.name, email: person.email }, oauthState: state },
+    secrets: [accessToken, refreshToken, sealed.sealed, state],
   };
 }
 
@@ -183,7 +253,14 @@ export async function tenantSnapshot(partnerId: string): Promise<string> {
     db.partnerInvitation.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
   ]);
   const revoked = await db.revokedToken.count({ where: { clientId: { in: oauthClients.flatMap((c) => [c.id, c.clientId]) } } });
-  return JSON.stringify({ partner, users, groups, memberships, apiKeys, oauthClients, clients, accessTokens, projects, sessions, audit, revoked, invitations });
+  // Integrations: no read changes any of these rows (only syncs and writes do).
+  const [integrations, syncJobs, resources, oauthStates] = await Promise.all([
+    db.integration.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
+    db.syncJob.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
+    db.integrationResource.findMany({ where: { partnerId }, orderBy: { id: "asc" } }),
+    db.integrationOAuthState.findMany({ where: { partnerId }, orderBy: { stateDigest: "asc" } }),
+  ]);
+  return JSON.stringify({ partner, users, groups, memberships, apiKeys, oauthClients, clients, accessTokens, projects, sessions, audit, revoked, invitations, integrations, syncJobs, resources, oauthStates });
 }
 
 export interface HttpResult {

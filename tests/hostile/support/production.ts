@@ -22,7 +22,12 @@ export const HOSTILE_APP_URL = PRODUCTION_ENV.AUTH_URL!;
 export const HOSTILE_SECRETS = {
   AUTH_SECRET: PRODUCTION_ENV.AUTH_SECRET!,
   PORTAL_SESSION_PASSWORD: PRODUCTION_ENV.PORTAL_SESSION_PASSWORD!,
+  /** The master key integration credentials are sealed under (lib/integrations/credentials.ts). */
+  INTEGRATION_MASTER_KEYS: PRODUCTION_ENV.INTEGRATION_MASTER_KEYS!,
 };
+
+/** Gatehouse's AWS principal on the instances (so AWS integrations can be created; no other provider is configured). */
+export const HOSTILE_AWS_PRINCIPAL_ARN = PRODUCTION_ENV.AWS_INTEGRATION_PRINCIPAL_ARN!;
 
 export interface ProductionInstance extends AppServer {
   port: number;
