@@ -17,6 +17,8 @@ import { ensureTestBuild, startAppServer, TEST_DIST_DIR } from "../scripts/lib/a
 import { localProductionEnv } from "../scripts/lib/production-env.ts";
 import { findFreePort } from "../scripts/lib/postgres.ts";
 import { startSmtpSink } from "../scripts/lib/smtp-sink.ts";
+import { startLocalDirectories } from "../scripts/lib/local-directories/index.ts";
+import { demoDirectory } from "../scripts/lib/local-directories/store.ts";
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   ensureTestBuild("e2e");
@@ -28,6 +30,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const smtp = await startSmtpSink({ file: mailFile });
   const idp = await startLocalIdp({ port: await findFreePort(), redirectOrigins: [appUrl] });
   const github = await startLocalGitHub({ redirectOrigins: [appUrl] });
+  // The local Okta the integrations spec connects; each API answer takes a moment, so the sync banner is seen working.
+  const directories = await startLocalDirectories({ redirectOrigins: [appUrl] });
+  directories.store.put("okta", "acme-e2e", demoDirectory("okta"));
+  directories.faults.delayMs = 150;
   const app = await startAppServer({
     mode: "start",
     port: appPort,
@@ -37,6 +43,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     env: {
       // Production secrets and NODE_ENV; the local issuer replaces the (fake) Google client.
       ...localProductionEnv("e2e"),
+      ...directories.env,
       AUTH_GOOGLE_ID: "",
       AUTH_GOOGLE_SECRET: "",
       GATEHOUSE_TEST_LOCAL_IDP: "1",
@@ -58,10 +65,12 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env.E2E_DATABASE_URL = database.url;
   process.env.E2E_IDP_URL = idp.url;
   process.env.E2E_MAIL_FILE = mailFile;
+  process.env.E2E_DIRECTORIES_URL = directories.url;
   return async () => {
     await app.stop();
     await idp.stop();
     await github.stop();
+    await directories.stop();
     await smtp.stop();
     await database.stop();
   };

@@ -15,6 +15,14 @@ import { startAppServer } from "./lib/app-server.ts";
 import { DATA_DIR } from "./lib/env-files.ts";
 import { startSmtpSink } from "./lib/smtp-sink.ts";
 import { seedDemoData } from "../prisma/seed.ts";
+import { demoAccountFixture, startLocalAws } from "./lib/local-aws.ts";
+import { startLocalAwsConsole } from "./lib/local-aws-console.ts";
+import { startLocalDirectories } from "./lib/local-directories/index.ts";
+import { demoDirectory } from "./lib/local-directories/store.ts";
+import { LOCAL_IDP_TENANTS } from "./lib/local-idp.ts";
+
+/** The local AWS account a newcomer connects (its roles are made on the local AWS console page). */
+const DEMO_AWS_ACCOUNT = "123456789012";
 
 const started = Date.now();
 const port = Number(process.env.PORT ?? 3000);
@@ -41,6 +49,7 @@ try {
   const seeded = await seedDemoData(databaseUrl, appUrl);
 
   // Without SMTP_URL, a local SMTP sink receives the mail and prints one line per message (also on /admin/outbox).
+  const externalSmtp = Boolean(process.env.SMTP_URL);
   let smtpUrl = process.env.SMTP_URL;
   if (!smtpUrl) {
     const sink = await startSmtpSink({ onMessage: (m) => console.log(`[mail] to ${m.to.join(", ")}: ${m.subject}`) });
@@ -53,18 +62,35 @@ try {
   const github = await startLocalGitHub({ redirectOrigins: [appUrl] });
   cleanups.push(() => github.stop());
 
-  const app = await startAppServer({
-    mode: "dev",
-    port,
-    env: {
-      DATABASE_URL: databaseUrl,
-      AUTH_URL: appUrl,
-      LOCAL_IDP_URL: idp.url,
-      LOCAL_GITHUB_URL: github.url,
-      SMTP_URL: smtpUrl,
-      ADMIN_EMAILS: process.env.ADMIN_EMAILS ?? "admin@fabrikam.test",
-    },
-  });
+  // Integrations: a local AWS (STS/IAM) with a demo account and a console page for its roles, and a local Okta,
+  // Google Workspace and Entra ID whose directories match the demo organisations.
+  const aws = await startLocalAws();
+  aws.createAccount(DEMO_AWS_ACCOUNT, demoAccountFixture());
+  cleanups.push(() => aws.stop());
+  const awsConsole = await startLocalAwsConsole(aws, DEMO_AWS_ACCOUNT);
+  cleanups.push(() => awsConsole.stop());
+  const directories = await startLocalDirectories({ redirectOrigins: [appUrl] });
+  directories.store.put("okta", "acme", demoDirectory("okta", "acme.test"));
+  directories.store.put("google", "acme.test", demoDirectory("google", "acme.test"));
+  directories.store.put("entra", LOCAL_IDP_TENANTS.contoso, demoDirectory("entra", "contoso.test"));
+  cleanups.push(() => directories.stop());
+
+  const appEnv = {
+    DATABASE_URL: databaseUrl,
+    AUTH_URL: appUrl,
+    LOCAL_IDP_URL: idp.url,
+    LOCAL_GITHUB_URL: github.url,
+    SMTP_URL: smtpUrl,
+    ADMIN_EMAILS: process.env.ADMIN_EMAILS ?? "admin@fabrikam.test",
+    ...aws.env,
+    ...directories.env,
+  };
+  const app = await startAppServer({ mode: "dev", port, env: appEnv });
+  // `next dev` has no production server, so this launcher works the integration sync queue (lib/integrations/sync.ts).
+  Object.assign(process.env, appEnv);
+  const { startSyncWorker } = await import("../lib/integrations/sync.ts");
+  const worker = startSyncWorker();
+  cleanups.push(() => worker.stop());
   cleanups.unshift(() => app.stop());
   app.process.once("exit", (code) => void shutdown(code ?? 0));
 
@@ -85,7 +111,10 @@ try {
       ...LOCAL_GITHUB_USERS.map((u) => `  │    GitHub     ${u.login.padEnd(26)} ${u.description}`),
       `  │ Admin at first sign-in: ${process.env.ADMIN_EMAILS ?? "admin@fabrikam.test"} (ADMIN_EMAILS)`,
       ...seeded.notes.map((note) => `  │   · ${note}`),
-      `  │ Mail:       ${process.env.SMTP_URL ? "SMTP_URL" : `local SMTP sink ${smtpUrl} (messages print here and show on /admin/outbox)`}`,
+      `  │ Integrations (Partner → Integrations), all local:`,
+      `  │   Okta:     domain ${directories.url}/okta/acme   Google: acme.test   Entra: tenant ${LOCAL_IDP_TENANTS.contoso}`,
+      `  │   AWS:      account ${DEMO_AWS_ACCOUNT}; paste the trust policy at ${awsConsole.url} to create the role`,
+      `  │ Mail:       ${externalSmtp ? "SMTP_URL" : `local SMTP sink ${smtpUrl} (messages print here and show on /admin/outbox)`}`,
       ...(seeded.secrets.length
         ? ["  │", "  │ Demo secrets (shown once, stored only as SHA-256 digests):", ...seeded.secrets.map((s) => `  │   ${s.label}: ${s.value}`)]
         : []),

@@ -126,7 +126,7 @@ describe("integrations API", () => {
     const jobs = await call(t.asMember, "GET", `/api/integrations/${id}/sync-jobs`);
     expect((jobs.json.jobs as { status: string; trigger: string; counts: Record<string, number> }[])[0]).toMatchObject({ status: "succeeded", trigger: "connect" });
 
-    const risky = await call(t.asMember, "GET", `/api/integrations/${id}/resources?type=user&risk=high`);
+    const risky = await call(t.asMember, "GET", `/api/integrations/${id}/resources?type=user&risk=high&q=`);
     expect(risky.status).toBe(200);
     const names = (risky.json.resources as { name: string; risk_reasons: string[] }[]).map((r) => r.name);
     expect(names.length).toBeGreaterThan(0);

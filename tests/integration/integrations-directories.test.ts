@@ -238,16 +238,13 @@ describe.each(["okta", "google", "entra"] as const)("the %s connector", (provide
     expect(run.counts.get("group")).toBe(2);
   });
 
-  it("reads 5,000 users and 20,000 memberships within the benchmark", async () => {
+  // How long this takes is the benchmark's business (npm run bench, "Integration sync"); here only that all of it is read.
+  it("reads 5,000 users and all their 20,000 memberships (the benchmark's directory)", async () => {
     const { integration } = await connect(provider, largeDirectory({ provider, users: 5000, groups: 250, membershipsPerUser: 4 }));
     const run = countingRecorder(integration, 5000);
-    const started = performance.now();
     await CONNECTORS[provider].sync(run.ctx);
-    const elapsed = performance.now() - started;
-    console.info(`[bench] ${provider} connector: 5,000 users, 250 groups, 20,000 memberships in ${Math.round(elapsed)} ms`);
     expect(run.counts.get("user")).toBe(5000);
     expect(run.kept.filter((r) => r.type === "user").reduce((sum, u) => sum + (u.attributes.groups as string[]).length, 0)).toBe(20_000);
-    expect(elapsed).toBeLessThan(15_000);
   });
 });
 
