@@ -11,6 +11,7 @@
  * without the role or partner status → 403 (or 404 where the policy hides the entry point, e.g. admin APIs).
  */
 import { getConfig } from "@/lib/config";
+import { sql } from "@/lib/db";
 import { mintAdminActorForVerifiedUser, type AdminActor } from "@/lib/auth/admin-actor";
 import { getSessionUser, type Principal, type PrincipalKind, type UserPrincipal } from "@/lib/auth/principal";
 import { isWellFormedApiKey, verifyApiKey } from "@/lib/api-keys/api-keys";
@@ -41,7 +42,8 @@ export interface AccessPolicy {
   partner?: "approved" | "any";
   /**
    * Members of an approved partner only: `admin` requires the partner role owner or admin (team and key management).
-   * Tokens and API keys act for the partner as a whole and are judged by their scopes instead.
+   * Service tokens act for the partner as a whole and are judged by their scopes instead; a person's API key needs
+   * the scopes AND an owner who is an owner or admin now.
    */
   partnerRole?: "admin";
   /** Scopes a token or API key must hold (RFC 6750 §3.1); session users act with their membership's full rights. */
@@ -181,7 +183,19 @@ export async function authorize<P extends AccessPolicy>(policy: P, request: Poli
     const missing = policy.scopes.filter((scope) => !principal.scopes.includes(scope));
     if (missing.length > 0) throw new BearerError("insufficient_scope", `This credential lacks the scope ${policy.scopes.join(" ")}.`, policy.scopes.join(" "));
   }
+  if (principal.kind === "api_key" && policy.partnerRole === "admin" && principal.owner.kind === "user") await assertKeyOwnerManages(principal.owner.userId, principal.partnerId);
   return principal as PrincipalFor<P>;
+}
+
+/**
+ * A person's API key acts with its owner's rights at most: where a policy demands an owner or admin of the partner,
+ * the key's owner must be one now (a member cannot mint a key to do what their session may not; a demoted admin's
+ * keys lose those rights at once).
+ * @throws ForbiddenError (403) when the owner is a plain member, or no longer in the partner
+ */
+async function assertKeyOwnerManages(userId: string, partnerId: string): Promise<void> {
+  const [owner] = await sql<{ partner_role: string | null }>`SELECT partner_role FROM users WHERE id = ${userId} AND partner_id = ${partnerId}`;
+  if (owner?.partner_role !== "owner" && owner?.partner_role !== "admin") throw new ForbiddenError("Only keys of your organisation's owners and admins can do this.");
 }
 
 /**

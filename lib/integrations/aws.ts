@@ -117,13 +117,15 @@ export function parseRoleArn(value: string): { accountId: string; roleName: stri
 }
 
 /**
- * Verifies a partner's role before Gatehouse accepts it, with three checks, each audited as `aws_check` with
+ * Verifies a partner's role before Gatehouse accepts it, with four checks, each audited as `aws_check` with
  * `{ check, ok, error? }`:
  * 1. `assume_role_with_external_id`: STS AssumeRole with the integration's ExternalId succeeds;
  * 2. `caller_identity`: STS GetCallerIdentity with those credentials answers the role's account and an assumed-role
  *    ARN of that role;
  * 3. `assume_role_without_external_id`: AssumeRole without the ExternalId is refused (AccessDenied). If it works,
- *    the trust policy does not protect against the confused deputy and the role is refused.
+ *    the trust policy does not protect against the confused deputy and the role is refused;
+ * 4. `assume_role_with_another_external_id`: AssumeRole with a fresh random ExternalId is refused too (a wildcard
+ *    condition would let another integration's ExternalId through).
  * Sessions last 900 s and their credentials are dropped when this returns.
  * @returns the role's AWS account id
  * @throws IntegrationError `access_denied` with a message the partner can act on; `throttled` or `provider_error`
@@ -163,23 +165,30 @@ export async function verifyAwsRole(input: { integrationId: string; externalId: 
   await audit("aws_check", { check: "caller_identity", ok: sameRole, account: identity.Account ?? "" });
   if (!sameRole) throw new IntegrationError(`AWS issued credentials for another account or role than ${input.roleArn}; check the role ARN.`, "access_denied");
 
-  let assumableWithoutExternalId = false;
-  try {
-    await assumeRole(input.roleArn, undefined, session, signal);
-    assumableWithoutExternalId = true;
-  } catch (error) {
-    signal?.throwIfAborted();
-    if (errorCode(error) !== "AccessDenied") {
-      await audit("aws_check", { check: "assume_role_without_external_id", ok: false, error: errorCode(error) });
-      throw toIntegrationError(error, "checking the role's trust policy");
+  // 3 and 4: the role must refuse Gatehouse without this integration's ExternalId, and with any other one (a
+  // wildcard condition such as StringLike "gatehouse-*" would let another partner's integration read this account).
+  for (const [check, externalId] of [
+    ["assume_role_without_external_id", undefined],
+    ["assume_role_with_another_external_id", generateExternalId()],
+  ] as const) {
+    let assumable = false;
+    try {
+      await assumeRole(input.roleArn, externalId, session, signal);
+      assumable = true;
+    } catch (error) {
+      signal?.throwIfAborted();
+      if (errorCode(error) !== "AccessDenied") {
+        await audit("aws_check", { check, ok: false, error: errorCode(error) });
+        throw toIntegrationError(error, "checking the role's trust policy");
+      }
     }
-  }
-  await audit("aws_check", { check: "assume_role_without_external_id", ok: !assumableWithoutExternalId, ...(assumableWithoutExternalId && { error: "assumable_without_external_id" }) });
-  if (assumableWithoutExternalId) {
-    throw new IntegrationError(
-      `The role's trust policy does not require the ExternalId, so anyone who knows the role ARN could have Gatehouse read your account. Add the condition StringEquals sts:ExternalId = ${input.externalId} to the statement trusting ${trusted}, then verify again.`,
-      "access_denied",
-    );
+    await audit("aws_check", { check, ok: !assumable, ...(assumable && { error: externalId ? "assumable_with_another_external_id" : "assumable_without_external_id" }) });
+    if (assumable) {
+      throw new IntegrationError(
+        `The role's trust policy does not require exactly this integration's ExternalId, so anyone who knows the role ARN could have Gatehouse read your account. Trust ${trusted} only under the condition StringEquals sts:ExternalId = ${input.externalId}, then verify again.`,
+        "access_denied",
+      );
+    }
   }
   return { accountId: role.accountId };
 }

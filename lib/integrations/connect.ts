@@ -38,19 +38,21 @@ export async function beginProviderConsent(principal: MemberPrincipal, integrati
 
 /**
  * Finishes consent at the callback and queues the first sync.
- * @returns where to send the browser: the integration's page, or the list with `?error=` saying why it was refused
+ * @returns where to send the browser (the integration's page, or the list with `?error=1`), and on refusal the reason
+ *          to show there (the route carries it in a cookie, never in the URL)
  */
-export async function finishProviderConsent(principal: MemberPrincipal, params: URLSearchParams, meta: RequestMeta): Promise<string> {
-  if (!principal.sessionId) return `/partner/integrations?error=${encodeURIComponent("Connecting a directory needs a browser session.")}`;
+export async function finishProviderConsent(principal: MemberPrincipal, params: URLSearchParams, meta: RequestMeta): Promise<{ location: string; notice?: string }> {
+  const refused = (notice: string) => ({ location: "/partner/integrations?error=1", notice });
+  if (!principal.sessionId) return refused("Connecting a directory needs a browser session.");
   try {
     const integration = await completeAuthorization({ params, userId: principal.userId, partnerId: principal.partnerId, sessionId: principal.sessionId, redirectUri: integrationCallbackUrl() });
     await requestSync(principal.partnerId, integration.id, { type: "user", id: principal.userId }, meta, "connect").catch((error: unknown) => {
       if (!(error instanceof ConflictError)) throw error;
     });
-    return `/partner/integrations/${encodeURIComponent(integration.id)}?connected=1`;
+    return { location: `/partner/integrations/${encodeURIComponent(integration.id)}?connected=1` };
   } catch (error) {
-    if (error instanceof IntegrationError) return `/partner/integrations?error=${encodeURIComponent(error.message.slice(0, 300))}`;
+    if (error instanceof IntegrationError) return refused(error.message);
     logger.error({ err: error, requestId: meta.requestId }, "integration callback failed");
-    return `/partner/integrations?error=${encodeURIComponent("The provider's answer could not be used. Try connecting again.")}`;
+    return refused("The provider's answer could not be used. Try connecting again.");
   }
 }

@@ -39,8 +39,9 @@ export async function exportEvidence(partnerId: string, integrationId: string, a
     select: { id: true, status: true, startedAt: true, finishedAt: true, counts: true, truncated: true },
   });
   if (!job) throw new ConflictError("No sync of this integration has finished yet");
+  // What that job saw: a partial or timed-out run leaves older rows in place, which it does not vouch for.
   const resources = await db.integrationResource.findMany({
-    where: { integrationId, partnerId },
+    where: { integrationId, partnerId, lastSeenJobId: job.id },
     orderBy: [{ type: "asc" }, { externalId: "asc" }],
     select: { type: true, externalId: true, name: true, email: true, riskLevel: true, riskReasons: true, attributes: true, updatedAt: true },
   });

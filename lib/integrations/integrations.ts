@@ -258,11 +258,12 @@ export async function disconnectIntegration(partnerId: string, integrationId: st
 }
 
 /**
- * Connects an AWS integration to the customer's role: runs the three checks (lib/integrations/aws.ts
+ * Connects an AWS integration to the customer's role: runs the four checks (lib/integrations/aws.ts
  * `verifyAwsRole`, each audited), then stores the role ARN and account id (never the STS credentials) and queues
  * the first sync.
- * @throws ZodError (400) for a malformed ARN; BadRequestError or a non-AWS integration; IntegrationError (`access_denied`) when a
- *         check fails, with the reason the partner can act on; NotFoundError outside the tenant
+ * @throws ZodError (400) for a malformed ARN; BadRequestError (400) for a non-AWS integration or when a check fails,
+ *         with the reason the partner can act on; ConflictError (409) while a sync is queued or running;
+ *         NotFoundError outside the tenant
  */
 export async function connectAwsRole(partnerId: string, integrationId: string, input: unknown, actor: IntegrationActor, meta: RequestMeta = {}): Promise<IntegrationView> {
   const { role_arn: roleArn } = roleArnSchema.parse(input);
@@ -279,6 +280,10 @@ export async function connectAwsRole(partnerId: string, integrationId: string, i
     throw error;
   }
   await db.$transaction(async (tx) => {
+    // A sync that started under the previous role would store that account's resources under this one.
+    if ((await tx.syncJob.count({ where: { integrationId, activeFor: { not: null } } })) > 0) {
+      throw new ConflictError("A sync of this integration is queued or running; change the role once it has finished");
+    }
     const updated = await tx.integration.updateMany({ where: { id: integrationId, partnerId }, data: { roleArn, accountId, status: "connected" } });
     if (updated.count === 0) throw new NotFoundError("Integration not found");
     await tx.auditEvent.create({ data: audit("connected", partnerId, integrationId, actor, meta, { provider: "aws", role_arn: roleArn, account_id: accountId }) });

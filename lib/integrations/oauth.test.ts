@@ -44,9 +44,13 @@ describe("Okta org URLs (where Gatehouse sends its client secret)", () => {
     }
   });
 
-  it("outside production also accepts the local emulator's http URL", () => {
+  it("outside production also accepts the local emulator's loopback URL, and still no other host", () => {
     Object.assign(process.env, { NODE_ENV: "development", DATABASE_URL: "postgresql://u:p@127.0.0.1:5432/g" });
     resetConfigForTests();
     expect(oktaOrgUrl("http://127.0.0.1:4000/okta/acme")).toBe("http://127.0.0.1:4000/okta/acme");
+    expect(oktaOrgUrl("https://acme.okta.com")).toBe("https://acme.okta.com");
+    for (const refused of ["http://169.254.169.254/latest", "https://attacker.example/okta", "http://10.0.0.5/okta/acme"]) {
+      expect(() => oktaOrgUrl(refused), refused).toThrow(/Okta domain/);
+    }
   });
 });

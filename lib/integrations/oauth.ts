@@ -20,6 +20,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { getConfig, type IntegrationOAuthApp } from "@/lib/config";
+import { isLoopbackUrl } from "@/lib/auth/test-local-idp";
 import { db, sql } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { openCredentials, sealCredentials, type CredentialBinding } from "@/lib/integrations/credentials";
@@ -104,8 +105,8 @@ const OKTA_DOMAINS = ["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.
 
 /**
  * Checks an Okta org URL a partner entered: `https://<org>.okta.com` (or another of Okta's own domains), no path,
- * credentials, query or fragment, so Gatehouse never sends its client secret anywhere but Okta. Any http(s) URL is
- * accepted when `integrations.allowLocalEndpoints` (development and tests: the local emulator's `<url>/okta/<org>`).
+ * credentials, query or fragment, so Gatehouse never sends its client secret anywhere but Okta. A loopback URL is
+ * accepted too when `integrations.allowLocalEndpoints` (development and tests: the local emulator's `<url>/okta/<org>`).
  * @returns the org URL without a trailing slash (the org authorization server's issuer)
  * @throws IntegrationError with a message the partner can act on
  */
@@ -120,12 +121,11 @@ export function oktaOrgUrl(directory: string | null): string {
   if (url.username || url.password || url.search || url.hash || !["https:", "http:"].includes(url.protocol)) {
     throw new IntegrationError(`The Okta domain must be a plain https:// address; ${example}.`);
   }
-  if (!getConfig().integrations.allowLocalEndpoints) {
-    const oktaHost = OKTA_DOMAINS.some((domain) => url.hostname.endsWith(`.${domain}`));
-    if (url.protocol !== "https:" || !oktaHost || url.port !== "" || url.pathname !== "/") {
-      throw new IntegrationError(`The Okta domain must be your org's https:// address at Okta; ${example}.`);
-    }
-  }
+  const oktaOrg = url.protocol === "https:" && OKTA_DOMAINS.some((domain) => url.hostname.endsWith(`.${domain}`)) && url.port === "" && url.pathname === "/";
+  // Outside production the local emulator's `http://127.0.0.1:<port>/okta/<org>` too, and nothing else: a staging
+  // deployment with real Okta credentials must not send them to an arbitrary host either.
+  const localEmulator = getConfig().integrations.allowLocalEndpoints && isLoopbackUrl(url.href);
+  if (!oktaOrg && !localEmulator) throw new IntegrationError(`The Okta domain must be your org's https:// address at Okta; ${example}.`);
   return url.href.replace(/\/+$/, "");
 }
 
@@ -170,9 +170,17 @@ export function authorizationServer(integration: Pick<IntegrationRecord, "provid
 }
 
 /** oauth4webapi refuses http:// unless told; only the local emulators (allowLocalEndpoints) are ever http. */
+/**
+ * Every token request gives up after TOKEN_REQUEST_TIMEOUT_MS, well inside the 30-second refresh lease: a refresh
+ * still in flight when the lease ran out could otherwise race another instance's refresh with the same (rotating)
+ * refresh token, and the provider would answer one of them invalid_grant.
+ */
+const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
+
 function requestOptions(as: oauth.AuthorizationServer, signal?: AbortSignal): oauth.TokenEndpointRequestOptions {
   const insecure = getConfig().integrations.allowLocalEndpoints && as.token_endpoint?.startsWith("http://");
-  return { signal, ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}) };
+  const timeout = AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS);
+  return { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}) };
 }
 
 /**
@@ -465,7 +473,7 @@ async function refreshHoldingLease(integration: IntegrationRecord, sealedNow: st
       tokens = await oauth.processRefreshTokenResponse(as, client, response);
     } catch (cause) {
       if (cause instanceof oauth.ResponseBodyError && cause.error === "invalid_grant") {
-        await markReconnectNeeded(integration);
+        await markReconnectNeeded(integration, sealedNow);
         saved = true;
         throw new IntegrationError(`${providerName(provider)} no longer accepts Gatehouse's authorization (it was revoked or expired). Connect the directory again.`, "reconnect_needed");
       }
@@ -500,10 +508,20 @@ async function refreshHoldingLease(integration: IntegrationRecord, sealedNow: st
   }
 }
 
-/** invalid_grant (RFC 6749 §5.2): the refresh token is dead; clear it, mark the integration and audit, atomically. */
-async function markReconnectNeeded(integration: IntegrationRecord): Promise<void> {
+/**
+ * invalid_grant (RFC 6749 §5.2): the refresh token is dead; clear it, mark the integration and audit, atomically, but
+ * only if the row still holds the credentials that were refused (a consent completed meanwhile stays).
+ */
+async function markReconnectNeeded(integration: IntegrationRecord, refused: string): Promise<void> {
   await db.$transaction(async (tx) => {
-    await tx.integration.update({ where: { id: integration.id }, data: { status: "reconnect_needed", credentials: null, credentialsKeyId: null, refreshLeaseUntil: null } });
+    const cleared = await tx.integration.updateMany({
+      where: { id: integration.id, credentials: refused },
+      data: { status: "reconnect_needed", credentials: null, credentialsKeyId: null, refreshLeaseUntil: null },
+    });
+    if (cleared.count === 0) {
+      await tx.integration.updateMany({ where: { id: integration.id }, data: { refreshLeaseUntil: null } });
+      return;
+    }
     await recordAudit(
       {
         action: "integration.reconnect_needed",

@@ -156,15 +156,20 @@ class Collector {
   readonly byType = new Map<ResourceType, FoundResource[]>(RESOURCE_TYPES.map((t) => [t, []]));
   readonly truncated = new Set<ResourceType>();
   readonly progress: Partial<Record<ResourceType, number>> = {};
+  /** `type\0externalId` of every kept resource: a provider may list one twice (a user moving between listings). */
+  readonly #seen = new Set<string>();
   constructor(readonly limit: number) {}
 
   add(resource: FoundResource): boolean {
     const list = this.byType.get(resource.type);
     if (!list) throw new Error(`Unknown resource type ${resource.type}`);
+    const key = `${resource.type}\0${resource.externalId}`;
+    if (this.#seen.has(key)) return true;
     if (list.length >= this.limit) {
       this.truncated.add(resource.type);
       return false;
     }
+    this.#seen.add(key);
     list.push(resource);
     return true;
   }
@@ -184,7 +189,7 @@ async function writeResources(tx: Prisma.TransactionClient, job: ClaimedJob, col
       INSERT INTO integration_resources (id, integration_id, partner_id, type, external_id, name, email, attributes, risk_level, risk_reasons, last_seen_job_id, updated_at)
       SELECT gen_random_uuid()::text, ${job.integration_id}, ${job.partner_id}, r.type, r.external_id, r.name, r.email, r.attributes::jsonb,
              r.risk_level::"RiskLevel", ARRAY(SELECT jsonb_array_elements_text(r.reasons::jsonb)), ${job.id}, now()
-        FROM unnest(${batch.map((r) => r.type)}::text[], ${batch.map((r) => r.externalId)}::text[], ${batch.map((r) => r.name.slice(0, 500))}::text[],
+        FROM unnest(${batch.map((r) => r.type)}::text[], ${batch.map((r) => r.externalId)}::text[], ${batch.map((r) => String(r.name ?? r.externalId).slice(0, 500))}::text[],
                     ${batch.map((r) => r.email ?? null)}::text[], ${batch.map((r) => JSON.stringify(r.attributes))}::text[],
                     ${batch.map((r) => r.risk.level)}::text[], ${batch.map((r) => JSON.stringify(r.risk.reasons))}::text[])
              AS r(type, external_id, name, email, attributes, risk_level, reasons)
@@ -316,12 +321,20 @@ export async function runSyncJob(job: ClaimedJob, workerId: string, stopping?: A
     clearInterval(heartbeat);
   }
   // A timed-out run keeps what it read (nothing is deleted); a failed one stores nothing.
-  await finishJob(job, workerId, outcome, [...collector.truncated], outcome.status === "failed" ? null : collector);
+  try {
+    await finishJob(job, workerId, outcome, [...collector.truncated], outcome.status === "failed" ? null : collector);
+  } catch (error) {
+    // Storing the result failed (a provider answer PostgreSQL refused, an outage): end the job as failed, so it is not
+    // taken over and retried into the same wall, and the integration is free for the next sync.
+    logger.error({ err: error, jobId: job.id, integrationId: job.integration_id }, "storing a sync's result failed");
+    await finishJob(job, workerId, { status: "failed", error: "The sync's result could not be stored; the server log has the details" }, [], null);
+  }
 }
 
 /**
- * Queues the scheduled syncs that are due (integrations with a sync interval whose next sync time passed); an
- * integration with an active job is skipped by the unique constraint.
+ * Queues the scheduled syncs that are due (integrations with a sync interval whose next sync time passed) of approved
+ * partners (a suspended partner's stored tokens are not used); an integration with an active job is skipped by the
+ * unique constraint.
  * @returns how many jobs were queued
  */
 export async function queueScheduledSyncs(): Promise<number> {
@@ -329,6 +342,7 @@ export async function queueScheduledSyncs(): Promise<number> {
     WITH due AS (
       UPDATE integrations SET next_sync_at = now() + make_interval(mins => sync_interval_minutes)
        WHERE status = 'connected' AND sync_interval_minutes IS NOT NULL AND next_sync_at <= now()
+         AND partner_id IN (SELECT id FROM partners WHERE status = 'approved')
       RETURNING id, partner_id)
     INSERT INTO sync_jobs (id, integration_id, partner_id, trigger, active_for, progress, counts, truncated)
     SELECT gen_random_uuid()::text, id, partner_id, 'scheduled', id, '{}', '{}', '{}' FROM due

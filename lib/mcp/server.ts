@@ -33,13 +33,20 @@ function fail(message: string): ToolResult {
 /**
  * Runs a tool body in the principal's tenant; "not found" (which includes other tenants) becomes a tool error.
  * `scope`: what a person's token must also carry for this tool, beyond `mcp:tools`: the person consented to exactly
- * those scopes (lib/oauth/authorization.ts). API keys and service tokens are held to `mcp:tools` alone, which has
- * always meant every tool for them.
+ * those scopes (lib/oauth/authorization.ts). API keys and service tokens are held to `mcp:tools` alone for the tools
+ * that predate the scope rule (it has always meant every one of them); tools added since (the integrations: who has
+ * access to a partner's clouds, and their weaknesses) demand their scope of every caller (`scopeAppliesTo`).
  */
-async function inTenant(principal: McpCaller, run: (partnerId: string, caller: NonNullable<McpCaller>) => Promise<ToolResult>, scope?: string): Promise<ToolResult> {
+async function inTenant(
+  principal: McpCaller,
+  run: (partnerId: string, caller: NonNullable<McpCaller>) => Promise<ToolResult>,
+  scope?: string,
+  scopeAppliesTo: "delegated" | "every caller" = "delegated",
+): Promise<ToolResult> {
   if (!principal) return fail("This MCP session has no organisation (REQUIRE_MCP_AUTH=false).");
-  if (scope && principal.kind === "delegated" && !principal.scopes.includes(scope)) {
-    return fail(`You did not allow this app the scope ${scope}. Connect it again and allow it to use this tool.`);
+  if (scope && !principal.scopes.includes(scope)) {
+    if (principal.kind === "delegated") return fail(`You did not allow this app the scope ${scope}. Connect it again and allow it to use this tool.`);
+    if (scopeAppliesTo === "every caller") return fail(`This credential lacks the scope ${scope}.`);
   }
   try {
     return await run(principal.partnerId, principal);
@@ -132,7 +139,7 @@ export function createMcpServer(principal: McpCaller): McpServer {
           total,
           integrations: integrations.map((i) => ({ id: i.id, provider: i.provider, name: i.name, status: i.status, last_sync_at: i.lastSyncAt, last_sync_status: i.lastSyncStatus, resource_count: i.resourceCount, risk_counts: i.riskCounts })),
         });
-      }, "integrations:read"),
+      }, "integrations:read", "every caller"),
   );
 
   server.registerTool(
@@ -157,7 +164,7 @@ export function createMcpServer(principal: McpCaller): McpServer {
           page: result.page,
           resources: result.resources.map((r) => ({ type: r.type, external_id: r.externalId, name: r.name, email: r.email, risk_level: r.riskLevel, risk_reasons: r.riskReasons })),
         });
-      }, "integrations:read"),
+      }, "integrations:read", "every caller"),
   );
 
   return server;

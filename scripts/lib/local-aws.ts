@@ -81,8 +81,11 @@ export interface LocalAws {
   counters: { requests: number; throttled: number; actions: Record<string, number> };
   /** Adds or replaces an account (its credential report starts absent). */
   createAccount(accountId: string, fixture: AwsAccountFixture): void;
-  /** Adds or replaces a role trusting `principalArn`, with `sts:ExternalId` required unless `externalId` is null. */
-  putRole(accountId: string, roleName: string, trust: { principalArn: string; externalId: string | null }): string;
+  /**
+   * Adds or replaces a role trusting `principalArn`, with `sts:ExternalId` required (StringEquals; StringLike with
+   * `externalIdLike`, where `externalId` is then a pattern) unless `externalId` is null.
+   */
+  putRole(accountId: string, roleName: string, trust: { principalArn: string; externalId: string | null; externalIdLike?: boolean }): string;
   stop(): Promise<void>;
 }
 
@@ -286,7 +289,8 @@ export async function startLocalAws(options: { port?: number; host?: string } = 
     createAccount,
     putRole(accountId, roleName, trust) {
       if (!accounts.has(accountId)) createAccount(accountId, {});
-      const condition = trust.externalId === null ? {} : { Condition: { StringEquals: { "sts:ExternalId": trust.externalId } } };
+      const condition =
+        trust.externalId === null ? {} : trust.externalIdLike ? { Condition: { StringLike: { "sts:ExternalId": trust.externalId } } } : { Condition: { StringEquals: { "sts:ExternalId": trust.externalId } } };
       const role: AwsRoleFixture = { name: roleName, trust: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: trust.principalArn }, Action: "sts:AssumeRole", ...condition }] } };
       const { roles } = accounts.get(accountId)!.fixture;
       roles.splice(0, roles.length, ...roles.filter((r) => r.name !== roleName), role);
@@ -296,17 +300,30 @@ export async function startLocalAws(options: { port?: number; host?: string } = 
   };
 }
 
-/** A role's trust policy allows `caller` sts:AssumeRole: Allow statements only; StringEquals on sts:ExternalId is the one condition understood, anything else fails closed. */
+/**
+ * A role's trust policy allows `caller` sts:AssumeRole: Allow statements only; StringEquals and StringLike (`*`, `?`
+ * wildcards) on sts:ExternalId are the conditions understood, anything else fails closed.
+ */
 function trusts(trust: PolicyDocument, caller: Caller, externalId: string | undefined): boolean {
   return trust.Statement.some((s) => {
     const principal = s.Principal as "*" | { AWS?: string | string[] } | undefined;
     const principals = principal === "*" ? ["*"] : list(principal?.AWS);
     const principalOk = principals.some((p) => p === "*" || p === caller.principalArn || p === caller.account || p === `arn:aws:iam::${caller.account}:root`);
     const conditionOk = Object.entries((s.Condition ?? {}) as Record<string, Record<string, string | string[]>>).every(
-      ([operator, keys]) => operator === "StringEquals" && Object.entries(keys).every(([key, values]) => key.toLowerCase() === "sts:externalid" && externalId !== undefined && list(values).includes(externalId)),
+      ([operator, keys]) =>
+        (operator === "StringEquals" || operator === "StringLike") &&
+        Object.entries(keys).every(
+          ([key, values]) => key.toLowerCase() === "sts:externalid" && externalId !== undefined && list(values).some((value) => (operator === "StringLike" ? globMatches(value, externalId) : value === externalId)),
+        ),
     );
     return s.Effect === "Allow" && list(s.Action as string | string[]).some((a) => ["sts:AssumeRole", "sts:*", "*"].includes(a)) && principalOk && conditionOk;
   });
+}
+
+/** IAM's StringLike: `*` any run of characters, `?` one character, everything else literal. */
+function globMatches(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  return new RegExp(`^${regex}$`, "s").test(value);
 }
 
 function managedPolicy(account: Account, accountId: string, name: string): AwsPolicyFixture & { arn: string } {

@@ -191,7 +191,7 @@ describe("integrations API", () => {
     expect(connected.status, connected.text).toBe(200);
     expect(connected.json).toMatchObject({ status: "connected", account_id: accountId, role_arn: guarded });
     const checks = await db.auditEvent.findMany({ where: { targetId: id, action: "integration.aws_check" }, select: { metadata: true } });
-    expect(checks.length).toBeGreaterThanOrEqual(6); // three for the refused role, three for the accepted one
+    expect(checks.length).toBe(7); // three for the refused role (it stops at the first failure), four for the accepted one
 
     await drainSyncJobs();
     const critical = await call(t.asOwner, "GET", `/api/integrations/${id}/resources?risk=critical`);
@@ -291,6 +291,37 @@ describe("integrations API", () => {
     expect(await db.syncJob.count({ where: { integrationId: id } })).toBe(0);
     expect((await call(t.asOwner, "GET", `/api/integrations/${id}`)).status).toBe(404);
     expect(await db.auditEvent.count({ where: { targetId: id, action: "integration.disconnected" } })).toBe(1);
+  });
+
+  it("a person's key changes integrations only while its owner is an owner or admin of the partner", async () => {
+    const t = await tenant();
+    const actor = (id: string) => ({ type: "user" as const, id });
+    const memberKey = await createApiKey(t.partner.id, t.member.id, { name: "member's", scopes: ["integrations:read", "integrations:write"] }, actor(t.member.id));
+    const ownerKey = await createApiKey(t.partner.id, t.owner.id, { name: "owner's", scopes: ["integrations:read", "integrations:write"] }, actor(t.owner.id));
+    const asMemberKey = { headers: { "x-api-key": memberKey.apiKey } };
+    const asOwnerKey = { headers: { "x-api-key": ownerKey.apiKey } };
+
+    const refused = await call(asMemberKey, "POST", "/api/integrations", { provider: "aws", name: "by a member's key" });
+    expect(refused.status).toBe(403);
+    expect(await db.integration.count({ where: { partnerId: t.partner.id } })).toBe(0);
+    expect((await call(asMemberKey, "GET", "/api/integrations")).status).toBe(200); // reading is every member's
+
+    const created = await call(asOwnerKey, "POST", "/api/integrations", { provider: "aws", name: "by the owner's key" });
+    expect(created.status).toBe(201);
+    // The owner steps down to member: the same key loses the right on its next request.
+    await db.user.update({ where: { id: t.owner.id }, data: { partnerRole: "member" } });
+    expect((await call(asOwnerKey, "DELETE", `/api/integrations/${created.json.id as string}`)).status).toBe(403);
+    expect(await db.integration.count({ where: { partnerId: t.partner.id } })).toBe(1);
+  });
+
+  it("a refused consent comes back with its reason in a one-minute cookie, never in the URL", async () => {
+    const t = await tenant();
+    const forged = await call(t.asOwner, "GET", "/api/integrations/oauth/callback?code=x&state=made-up-state");
+    expect(forged.status).toBe(303);
+    expect(forged.headers.get("location")).toBe("/partner/integrations?error=1");
+    const cookie = forged.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^gatehouse-notice=[^;]+; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax/);
+    expect(decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!)).toMatch(/\S{10,}/);
   });
 
   it("refuses bad input with a clear 400 and writes nothing", async () => {

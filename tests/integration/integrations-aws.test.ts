@@ -142,6 +142,7 @@ describe("verifyAwsRole", () => {
       { action: "aws_check", metadata: { check: "assume_role_with_external_id", ok: true } },
       { action: "aws_check", metadata: { check: "caller_identity", ok: true, account: accountId } },
       { action: "aws_check", metadata: { check: "assume_role_without_external_id", ok: true } },
+      { action: "aws_check", metadata: { check: "assume_role_with_another_external_id", ok: true } },
     ]);
   });
 
@@ -152,12 +153,26 @@ describe("verifyAwsRole", () => {
     const { audits, audit } = recorder();
     const refusal = await verifyAwsRole({ integrationId: "int_deputy", externalId, roleArn }, audit).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(IntegrationError);
-    expect(refusal).toMatchObject({ code: "access_denied", message: expect.stringContaining("does not require the ExternalId") });
+    expect(refusal).toMatchObject({ code: "access_denied", message: expect.stringContaining("does not require exactly this integration's ExternalId") });
     expect((refusal as Error).message).toContain(externalId);
     expect(audits.map((a) => a.metadata)).toEqual([
       { check: "assume_role_with_external_id", ok: true },
       { check: "caller_identity", ok: true, account: accountId },
       { check: "assume_role_without_external_id", ok: false, error: "assumable_without_external_id" },
+    ]);
+  });
+
+  it("refuses a role whose ExternalId condition is a wildcard (another integration's ExternalId would pass) at check 4", async () => {
+    const accountId = newAccountId();
+    const externalId = generateExternalId();
+    const roleArn = aws.putRole(accountId, "wildcard", { principalArn: aws.gatehouse.principalArn, externalId: "gatehouse-*", externalIdLike: true });
+    const { audits, audit } = recorder();
+    await expect(verifyAwsRole({ integrationId: "int_wildcard", externalId, roleArn }, audit)).rejects.toMatchObject({ code: "access_denied", message: expect.stringContaining("does not require exactly") });
+    expect(audits.map((a) => a.metadata)).toEqual([
+      { check: "assume_role_with_external_id", ok: true },
+      { check: "caller_identity", ok: true, account: accountId },
+      { check: "assume_role_without_external_id", ok: true },
+      { check: "assume_role_with_another_external_id", ok: false, error: "assumable_with_another_external_id" },
     ]);
   });
 

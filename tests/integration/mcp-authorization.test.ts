@@ -215,6 +215,7 @@ async function withProductionConfig<T>(fn: () => Promise<T>): Promise<T> {
     AUTH_SECRET: "a-production-auth-secret-of-at-least-32-characters",
     PORTAL_SESSION_PASSWORD: "a-production-portal-password-of-at-least-32-chars",
     SMTP_URL: "smtp://127.0.0.1:2525",
+    INTEGRATION_MASTER_KEYS: Buffer.alloc(32, 9).toString("base64"),
     AUTH_GOOGLE_ID: "google-client",
     AUTH_GOOGLE_SECRET: "google-secret",
     LOCAL_IDP_URL: undefined,
@@ -729,7 +730,7 @@ describe("the MCP gate with a person's token", () => {
     const { tokens, user, partner, client } = await connectedApp();
     const list = await mcp(bearer(tokens.access_token));
     expect(list.status).toBe(200);
-    expect(toolNames(list.body)).toEqual(["check_membership", "get_group", "list_clients", "list_groups", "search_audit_log", "whoami"]);
+    expect(toolNames(list.body)).toEqual(["check_membership", "get_group", "list_clients", "list_groups", "list_integration_resources", "list_integrations", "search_audit_log", "whoami"]);
     const whoami = await mcp(bearer(tokens.access_token), "tools/call", { name: "whoami", arguments: {} });
     expect(whoami.status).toBe(200);
     expect((whoami.body?.result as { structuredContent?: unknown }).structuredContent).toEqual({

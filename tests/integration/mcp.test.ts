@@ -165,7 +165,7 @@ describe("the MCP server (official SDK client over Streamable HTTP)", () => {
     const client = new Client({ name: "gatehouse-test", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${app.url}/api/mcp`), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } } }));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["check_membership", "get_group", "list_clients", "list_groups", "search_audit_log", "whoami"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["check_membership", "get_group", "list_clients", "list_groups", "list_integration_resources", "list_integrations", "search_audit_log", "whoami"]);
 
     const groups = await client.callTool({ name: "list_groups", arguments: {} });
     expect(groups.structuredContent).toEqual({ total: 1, groups: [{ id: group.id, name: "Support", description: null, member_count: 0 }] });
@@ -178,5 +178,21 @@ describe("the MCP server (official SDK client over Streamable HTTP)", () => {
     const invalid = await client.callTool({ name: "search_audit_log", arguments: { limit: 5000 } });
     expect(invalid.isError).toBe(true);
     await client.close();
+  });
+
+  it("the integration tools demand integrations:read of every key, not only mcp:tools", async () => {
+    const withoutScope = await memberWithKey(["mcp:tools"]);
+    const withScope = await memberWithKey(["mcp:tools", "integrations:read"]);
+    const call = async (apiKey: string) => {
+      const client = new Client({ name: "gatehouse-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${app.url}/api/mcp`), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } } }));
+      const result = await client.callTool({ name: "list_integrations", arguments: {} });
+      await client.close();
+      return result;
+    };
+    const refused = await call(withoutScope.apiKey);
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain("integrations:read");
+    expect((await call(withScope.apiKey)).structuredContent).toEqual({ total: 0, integrations: [] });
   });
 });

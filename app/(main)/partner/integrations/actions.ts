@@ -9,6 +9,7 @@ import { beginProviderConsent } from "@/lib/integrations/connect";
 import { connectAwsRole, createIntegration, disconnectIntegration, updateIntegration, type RequestMeta } from "@/lib/integrations/integrations";
 import { requestSync } from "@/lib/integrations/sync";
 import { authorizeAction, formDataOf, formField as field, runAction } from "@/lib/next/actions";
+import { setNotice } from "@/lib/next/notice";
 import { clientIp } from "@/lib/rate-limit/client-ip";
 
 /** The audit context of the action's request. */
@@ -58,7 +59,8 @@ export async function startConsentAction(...args: unknown[]): Promise<void> {
     destination = await beginProviderConsent(admin, integrationId);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    destination = `/partner/integrations?error=${encodeURIComponent(error.expose ? error.message : "The connection could not start.")}`;
+    await setNotice(error.expose ? error.message : "The connection could not start.");
+    destination = "/partner/integrations?error=1";
   }
   redirect(destination);
 }

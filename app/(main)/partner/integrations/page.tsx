@@ -6,6 +6,7 @@ import { RiskBadge } from "@/components/risk-badge";
 import { memberPage } from "@/lib/auth/policies";
 import { listIntegrations, PROVIDER_NAMES, STATUS_NAMES } from "@/lib/integrations/integrations";
 import { RISK_LEVELS } from "@/lib/integrations/types";
+import { readNotice } from "@/lib/next/notice";
 import { page, loadPageData } from "@/lib/next/pages";
 
 export const metadata: Metadata = { title: "Integrations" };
@@ -19,6 +20,8 @@ export default page(
     const pageNumber = Math.min(Math.max(Number.parseInt(searchParams.page ?? "1", 10) || 1, 1), 10_000);
     const { integrations, total } = await loadPageData("/partner/integrations", () => listIntegrations(user.partnerId, { page: pageNumber, pageSize: PAGE_SIZE }));
     const manager = user.partnerRole === "owner" || user.partnerRole === "admin";
+    // `?error=1` only says a refusal happened; its text comes from Gatehouse's own one-minute cookie, never the URL.
+    const notice = searchParams.error ? await readNotice() : null;
     return (
       <div className="space-y-6">
         <div className="flex flex-wrap items-start justify-between gap-4">
@@ -32,9 +35,9 @@ export default page(
             </Link>
           ) : null}
         </div>
-        {searchParams.error ? (
+        {notice ? (
           <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800">
-            {searchParams.error}
+            {notice}
           </p>
         ) : null}
         {searchParams.disconnected ? (

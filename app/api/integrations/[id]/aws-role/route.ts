@@ -9,7 +9,8 @@ export const dynamic = "force-dynamic";
 
 /**
  * Connects an AWS integration to the customer's role `{ role_arn }`: AssumeRole with the ExternalId must succeed,
- * GetCallerIdentity must name the role's account, and AssumeRole without the ExternalId must fail (each audited);
+ * GetCallerIdentity must name the role's account, and AssumeRole without the ExternalId, or with another one, must
+ * fail (each audited);
  * then the first sync is queued. 400 with the reason when a check fails. Scope `integrations:write`.
  */
 export const POST = route(

@@ -1,5 +1,6 @@
 import { INTEGRATIONS_OAUTH_API } from "@/lib/auth/policies";
 import { finishProviderConsent } from "@/lib/integrations/connect";
+import { noticeSetCookie } from "@/lib/next/notice";
 import { route } from "@/lib/next/route";
 
 export const dynamic = "force-dynamic";
@@ -11,6 +12,8 @@ export const dynamic = "force-dynamic";
  * or back to the list with the reason it was refused. Owners and admins, by session only.
  */
 export const GET = route(INTEGRATIONS_OAUTH_API, async (request, context) => {
-  const location = await finishProviderConsent(context.principal, new URL(request.url).searchParams, { ip: context.ip, userAgent: request.headers.get("user-agent"), requestId: context.requestId });
-  return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+  const { location, notice } = await finishProviderConsent(context.principal, new URL(request.url).searchParams, { ip: context.ip, userAgent: request.headers.get("user-agent"), requestId: context.requestId });
+  const headers = new Headers({ Location: location, "Cache-Control": "no-store" });
+  if (notice) headers.set("Set-Cookie", noticeSetCookie(notice));
+  return new Response(null, { status: 303, headers });
 });

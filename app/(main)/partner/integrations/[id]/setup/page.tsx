@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Connect an integration" };
 
 /**
  * The wizard's connect step (owners and admins). AWS: the ExternalId Gatehouse generated, the trust policy and a
- * CloudFormation template to create the role, then the role ARN, checked three ways. Directories: the provider's
+ * CloudFormation template to create the role, then the role ARN, checked four ways. Directories: the provider's
  * consent page.
  */
 export default page(
