@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { decodeProtectedHeader } from "jose";
 import { resetConfigForTests } from "@/lib/config";
 import { db, sql } from "@/lib/db";
+import { openCredentials, reencryptIntegrationCredentials, sealCredentials } from "@/lib/integrations/credentials";
 import { verifyEvidence } from "@/lib/integrations/evidence";
 import { claimSyncJob, drainSyncJobs, queueScheduledSyncs, runSyncJob } from "@/lib/integrations/sync";
 import { startLocalAws, demoAccountFixture, type LocalAws } from "@/scripts/lib/local-aws.ts";
@@ -322,6 +323,40 @@ describe("integrations API", () => {
     const cookie = forged.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^gatehouse-notice=[^;]+; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax/);
     expect(decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!)).toMatch(/\S{10,}/);
+  });
+
+  it("re-encrypts credentials under a new master key id; the old key can then be removed", async () => {
+    const t = await tenant();
+    const org = unique("rekey");
+    directories.store.put("okta", org, demoDirectory("okta"));
+    const id = await connectOkta(t, org);
+    const oldKey = process.env.INTEGRATION_MASTER_KEYS ?? "";
+    const before = await db.integration.findUniqueOrThrow({ where: { id } });
+    const k1 = Buffer.alloc(32, 1).toString("base64");
+    const k2 = Buffer.alloc(32, 2).toString("base64");
+    try {
+      // Under key 1 first (as an operator's existing deployment would be), then key 2 is added.
+      setEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "1": k1 }) });
+      const { sealed, keyId } = sealCredentials({ partnerId: t.partner.id, integrationId: id, provider: "okta" }, { access_token: "rekey-at", expires_at: 9_999_999_999 });
+      await db.integration.update({ where: { id }, data: { credentials: sealed, credentialsKeyId: keyId } });
+      setEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": k2, "1": k1 }) });
+      const result = await reencryptIntegrationCredentials();
+      expect(result.reencrypted).toBeGreaterThanOrEqual(1);
+      // Rows of earlier tests were sealed under a key this configuration lacks: reported, left as they were.
+      expect(result.remaining).toBe(result.unreadable);
+      const after = await db.integration.findUniqueOrThrow({ where: { id } });
+      expect(after.credentialsKeyId).toBe("2");
+      expect(after.credentials).not.toBe(sealed);
+      setEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": k2 }) });
+      expect(openCredentials<{ access_token: string }>({ partnerId: t.partner.id, integrationId: id, provider: "okta" }, after.credentials!).reveal().access_token).toBe("rekey-at");
+    } finally {
+      await db.integration.update({ where: { id }, data: { credentials: before.credentials, credentialsKeyId: before.credentialsKeyId } });
+      if (oldKey) setEnv({ INTEGRATION_MASTER_KEYS: oldKey });
+      else {
+        delete process.env.INTEGRATION_MASTER_KEYS;
+        resetConfigForTests();
+      }
+    }
   });
 
   it("refuses bad input with a clear 400 and writes nothing", async () => {
