@@ -12,9 +12,10 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { ROOT } from "./lib/env-files.ts";
-import { preloadFastLane, serveFastLane } from "./lib/fast-lane.ts";
+import { preloadFastLane, rootLayoutStylesheets, serveFastLane } from "./lib/fast-lane.ts";
 import { flushApiKeyUsage } from "../lib/api-keys/api-keys.ts";
 import { startSyncWorker } from "../lib/integrations/sync.ts";
+import { setPageStylesheets } from "../lib/next/page-document.ts";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -32,6 +33,9 @@ const origin = (process.env.AUTH_URL ?? `http://localhost:${port}`).replace(/\/+
 const distDir = process.env.NEXT_DIST_DIR || ".next";
 const built = JSON.parse(readFileSync(path.join(ROOT, distDir, "required-server-files.json"), "utf8")) as { config: { env?: Record<string, string> } };
 for (const [name, value] of Object.entries(built.config.env ?? {})) process.env[name] = value;
+
+// The root layout's stylesheet, for the pages the fast lane renders itself (lib/next/page-document.ts).
+setPageStylesheets(rootLayoutStylesheets(path.join(ROOT, distDir)));
 
 const app = next({ dev: false, dir: ROOT, hostname, port });
 const [handle] = await Promise.all([app.prepare().then(() => app.getRequestHandler()), preloadFastLane()]);

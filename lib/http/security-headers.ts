@@ -76,6 +76,22 @@ export function apiSecurityHeaders(isHttps: boolean): Readonly<Record<string, st
   return isHttps ? API_HEADERS_HTTPS : API_HEADERS;
 }
 
+/**
+ * Headers for an HTML page Gatehouse renders without Next (the portal's home on the production server): the page
+ * carries no script at all, so the policy allows none; styles only from Gatehouse's own origin; forms post only to it.
+ */
+export function staticPageSecurityHeaders(isHttps: boolean): Record<string, string> {
+  return {
+    "Content-Security-Policy": `default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'${isHttps ? "; upgrade-insecure-requests" : ""}`,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    ...(isHttps ? { "Strict-Transport-Security": HSTS } : {}),
+  };
+}
+
 /** A request id from an upstream proxy is kept when it looks sane, otherwise a new one is made. */
 export function acceptableRequestId(value: string | null): string | null {
   return value && /^[A-Za-z0-9._:-]{8,128}$/.test(value) ? value : null;

@@ -7,11 +7,15 @@
  * before a handler runs, more than the handlers themselves (bench/NOTES.md, issue 16). The handlers are the same
  * modules Next serves (app/…/route.ts, each wrapped by lib/next/route.ts with its declared policy), so access,
  * errors, body limits, request ids and security headers are identical on both paths; only the router differs.
- * The partner, key and integration APIs (session or API key) come along: they are JSON APIs with their own policies. Everything
- * else (pages, server actions, Auth.js, the portal, the admin APIs, and the /api/health floor that tells a load
+ * The partner, key and integration APIs (session or API key) come along: they are JSON APIs with their own policies.
+ * So does `GET /portal`, the client portal's home: a page without client code, which external clients load most,
+ * rendered here by React's server renderer with the same component and policy as its Next page. Everything else
+ * (pages, server actions, Auth.js, the rest of the portal, the admin APIs, and the /api/health floor that tells a load
  * balancer Next itself is serving) stays on Next.
  */
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers declare their own params shapes
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response> | Response;
@@ -46,6 +50,8 @@ export const FAST_LANE_ROUTES: readonly (readonly [string, () => Promise<RouteMo
   ["/api/partner/invitations/:id", () => import("../../app/api/partner/invitations/[id]/route.ts")],
   ["/api/partner/api-keys", () => import("../../app/api/partner/api-keys/route.ts")],
   ["/api/partner/api-keys/:id", () => import("../../app/api/partner/api-keys/[id]/route.ts")],
+  // The portal's home page: a page, but one without client code, rendered by React alone (app/portal/portal-html.tsx).
+  ["/portal", () => import("../../app/portal/portal-html.tsx")],
   ["/api/integrations", () => import("../../app/api/integrations/route.ts")],
   ["/api/integrations/oauth/callback", () => import("../../app/api/integrations/oauth/callback/route.ts")],
   ["/api/integrations/:id", () => import("../../app/api/integrations/[id]/route.ts")],
@@ -180,4 +186,24 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * The stylesheets Next built for the root layout (app/layout.tsx), as URL paths, read from the build's client
+ * reference manifest of the portal page (`entryCSSFiles["[project]/app/layout"]`).
+ * @param distDir the build directory (`.next`)
+ * @returns e.g. `["/_next/static/chunks/1a2b.css"]`; empty when the manifest is missing or shaped otherwise (the
+ *          page is then served unstyled, never broken)
+ */
+export function rootLayoutStylesheets(distDir: string): string[] {
+  try {
+    const manifest = readFileSync(path.join(distDir, "server", "app", "portal", "page_client-reference-manifest.js"), "utf8");
+    // `globalThis.__RSC_MANIFEST["/portal/page"] = {…};`: the object after the assignment.
+    const start = manifest.indexOf("{", manifest.indexOf('__RSC_MANIFEST["/portal/page"]'));
+    const json = JSON.parse(manifest.slice(start, manifest.lastIndexOf("}") + 1)) as { entryCSSFiles?: Record<string, { path: string }[]> };
+    const entry = Object.entries(json.entryCSSFiles ?? {}).find(([name]) => name.endsWith("app/layout"))?.[1] ?? [];
+    return entry.map((file) => `/_next/${file.path}`);
+  } catch {
+    return [];
+  }
 }

@@ -174,3 +174,35 @@ describe("operator preview provisioning", () => {
     expect(await db.client.count({ where: { previewForProjectId: project.id } })).toBe(1);
   });
 });
+
+describe("the portal's home page without Next (app/portal/portal-html.tsx, the production server's GET /portal)", () => {
+  it("shows the client's own projects in a script-free page, and the access-required page without a valid session", async () => {
+    const { GET: portalHome } = await import("@/app/portal/portal-html");
+    const { partner, actor, client } = await setup();
+    const { link } = await issueAccessLink(partner.id, client.id, { label: "Home" }, actor);
+    const mine = await createProject(partner.id, { name: `Launch <b>${unique("p")}</b>`, client_id: client.id }, actor);
+    const other = await setup();
+    const theirs = await createProject(other.partner.id, { name: `Elsewhere ${unique("p")}`, client_id: other.client.id }, other.actor);
+
+    const request = async (headers: Headers) => portalHome(new Request(`${APP_ORIGIN}/portal`, { headers }), {});
+    const answer = await request(await cookieHeaders(link.id));
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(answer.headers.get("cache-control")).toBe("private, no-store");
+    expect(answer.headers.get("content-security-policy")).toMatch(/^default-src 'none'; style-src 'self';/);
+    const html = await answer.text();
+    expect(html).toMatch(/^<!DOCTYPE html><html lang="en">/);
+    expect(html).toContain(`href="/portal/projects/${mine.id}"`);
+    expect(html).toContain("Launch &lt;b&gt;"); // the project's name is text, never markup
+    expect(html).not.toContain(theirs.name);
+    expect(html).not.toMatch(/<script/i);
+
+    for (const headers of [new Headers(), new Headers({ cookie: `${portalCookieName()}=garbage` })]) {
+      const refused = await request(headers);
+      expect(refused.status).toBe(401);
+      const text = await refused.text();
+      expect(text).toContain("This portal link is not valid");
+      expect(text).not.toContain(mine.name.slice(0, 10));
+    }
+  });
+});
