@@ -7,8 +7,8 @@
  * only the choice of inputs and the envelope `v1.<key id>.<iv>.<ciphertext+tag>` (base64url parts).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { inspect } from "node:util";
 import { getConfig, type IntegrationsConfig } from "@/lib/config";
+import { Secret } from "@/lib/http/secret";
 
 /** The master keys by id, and which id encrypts (lib/config.ts IntegrationsConfig). */
 export type MasterKeySet = Pick<IntegrationsConfig, "masterKeys" | "currentKeyId">;
@@ -26,26 +26,12 @@ export class CredentialsUnreadableError extends Error {
 }
 
 /**
- * Credentials in memory: `toString`, `toJSON` and `util.inspect` print `[REDACTED]`, so logging the holder (or an
- * object holding it) never prints a token. Read the fields with `reveal()` where they are used.
+ * Credentials in memory: `toString`, `toJSON` and `util.inspect` print `[REDACTED]` (lib/http/secret.ts), so logging
+ * the holder (or an object holding it) never prints a token. Read the fields with `reveal()` where they are used.
  */
-export class SealedCredentials<T extends object = Record<string, unknown>> {
-  readonly #value: T;
+export class SealedCredentials<T extends object = Record<string, unknown>> extends Secret<Readonly<T>> {
   constructor(value: T) {
-    this.#value = Object.freeze({ ...value });
-  }
-  /** The credentials themselves (tokens, secrets); never log or return them. */
-  reveal(): T {
-    return this.#value;
-  }
-  toString(): string {
-    return "[REDACTED]";
-  }
-  toJSON(): string {
-    return "[REDACTED]";
-  }
-  [inspect.custom](): string {
-    return "[REDACTED]";
+    super(Object.freeze({ ...value }));
   }
 }
 

@@ -7,7 +7,6 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { decodeProtectedHeader } from "jose";
-import { resetConfigForTests } from "@/lib/config";
 import { db, sql } from "@/lib/db";
 import { openCredentials, reencryptIntegrationCredentials, sealCredentials } from "@/lib/integrations/credentials";
 import { verifyEvidence } from "@/lib/integrations/evidence";
@@ -17,34 +16,22 @@ import { startLocalDirectories, type LocalDirectories } from "@/scripts/lib/loca
 import { demoDirectory, largeDirectory } from "@/scripts/lib/local-directories/store.ts";
 import { startTestApp, type TestApp } from "./http-app";
 import { createApiKey } from "@/lib/api-keys/api-keys";
-import { createPartner, createUser, sessionCookieFor, unique } from "./support";
+import { createPartner, createUser, sessionCookieFor, setTestEnv, unique } from "./support";
 
 let app: TestApp;
 let directories: LocalDirectories;
 let aws: LocalAws;
-const savedEnv: Record<string, string | undefined> = {};
-
-function setEnv(values: Record<string, string>) {
-  for (const [name, value] of Object.entries(values)) {
-    if (!(name in savedEnv)) savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
-  resetConfigForTests();
-}
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   app = await startTestApp();
   directories = await startLocalDirectories({ redirectOrigins: [app.url] });
   aws = await startLocalAws();
-  setEnv({ ...directories.env, ...aws.env });
+  restoreEnv = setTestEnv({ ...directories.env, ...aws.env });
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv?.();
   await Promise.all([app?.close(), directories?.stop(), aws?.stop()]);
 });
 
@@ -226,14 +213,14 @@ describe("integrations API", () => {
 
     // The directory loses a user, and the provider becomes slow: the run times out and deletes nothing.
     directories.store.put("okta", org, { ...directory, users: directory.users.slice(1), memberships: directory.memberships.filter((m) => m.userId !== directory.users[0]!.id), assignments: directory.assignments.filter((a) => a.principalId !== directory.users[0]!.id) });
-    setEnv({ INTEGRATION_SYNC_TIMEOUT_SECONDS: "1" });
+    const restoreTimeout = setTestEnv({ INTEGRATION_SYNC_TIMEOUT_SECONDS: "1" });
     directories.faults.delayMs = 1500;
     try {
       expect((await call(t.asOwner, "POST", `/api/integrations/${id}/sync`)).status).toBe(202);
       await drainSyncJobs();
     } finally {
       directories.faults.delayMs = 0;
-      setEnv({ INTEGRATION_SYNC_TIMEOUT_SECONDS: "300" });
+      restoreTimeout();
     }
     const timedOut = await db.syncJob.findFirstOrThrow({ where: { integrationId: id }, orderBy: { createdAt: "desc" } });
     expect(timedOut.status).toBe("timed_out");
@@ -330,16 +317,16 @@ describe("integrations API", () => {
     const org = unique("rekey");
     directories.store.put("okta", org, demoDirectory("okta"));
     const id = await connectOkta(t, org);
-    const oldKey = process.env.INTEGRATION_MASTER_KEYS ?? "";
+    const undo: (() => void)[] = [];
     const before = await db.integration.findUniqueOrThrow({ where: { id } });
     const k1 = Buffer.alloc(32, 1).toString("base64");
     const k2 = Buffer.alloc(32, 2).toString("base64");
     try {
       // Under key 1 first (as an operator's existing deployment would be), then key 2 is added.
-      setEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "1": k1 }) });
+      undo.push(setTestEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "1": k1 }) }));
       const { sealed, keyId } = sealCredentials({ partnerId: t.partner.id, integrationId: id, provider: "okta" }, { access_token: "rekey-at", expires_at: 9_999_999_999 });
       await db.integration.update({ where: { id }, data: { credentials: sealed, credentialsKeyId: keyId } });
-      setEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": k2, "1": k1 }) });
+      undo.push(setTestEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": k2, "1": k1 }) }));
       const result = await reencryptIntegrationCredentials();
       expect(result.reencrypted).toBeGreaterThanOrEqual(1);
       // Rows of earlier tests were sealed under a key this configuration lacks: reported, left as they were.
@@ -347,15 +334,11 @@ describe("integrations API", () => {
       const after = await db.integration.findUniqueOrThrow({ where: { id } });
       expect(after.credentialsKeyId).toBe("2");
       expect(after.credentials).not.toBe(sealed);
-      setEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": k2 }) });
+      undo.push(setTestEnv({ INTEGRATION_MASTER_KEYS: JSON.stringify({ "2": k2 }) }));
       expect(openCredentials<{ access_token: string }>({ partnerId: t.partner.id, integrationId: id, provider: "okta" }, after.credentials!).reveal().access_token).toBe("rekey-at");
     } finally {
       await db.integration.update({ where: { id }, data: { credentials: before.credentials, credentialsKeyId: before.credentialsKeyId } });
-      if (oldKey) setEnv({ INTEGRATION_MASTER_KEYS: oldKey });
-      else {
-        delete process.env.INTEGRATION_MASTER_KEYS;
-        resetConfigForTests();
-      }
+      for (const restore of undo.reverse()) restore();
     }
   });
 

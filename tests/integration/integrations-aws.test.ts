@@ -5,31 +5,23 @@
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "@/lib/config";
+import { setTestEnv } from "./support";
 import { awsCloudFormationTemplate, awsConnector, awsTrustPolicy, generateExternalId, parseRoleArn, verifyAwsRole } from "@/lib/integrations/aws";
 import { IntegrationError, type FoundResource, type ResourceType, type SyncContext } from "@/lib/integrations/types";
 import { demoAccountFixture, largeAccountFixture, startLocalAws, type LocalAws } from "@/scripts/lib/local-aws";
 
 let aws: LocalAws;
-const savedEnv: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 let nextAccount = 200_000_000_000;
 const newAccountId = () => String(nextAccount++);
 
 beforeAll(async () => {
   aws = await startLocalAws();
-  for (const [name, value] of Object.entries(aws.env)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv = setTestEnv(aws.env);
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv?.();
   await aws.stop();
 });
 

@@ -6,7 +6,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 import { sealCredentials } from "@/lib/integrations/credentials";
 import { entraConnector } from "@/lib/integrations/entra";
@@ -17,26 +16,18 @@ import { IntegrationError, type Connector, type FoundResource, type IntegrationR
 import { startLocalDirectories, type LocalDirectories } from "../../scripts/lib/local-directories/index.ts";
 import type { DirectoryProvider } from "../../scripts/lib/local-directories/shared.ts";
 import { demoDirectory, largeDirectory, type DirectoryData } from "../../scripts/lib/local-directories/store.ts";
-import { createPartner, unique } from "./support";
+import { createPartner, unique, setTestEnv } from "./support";
 
 let emulator: LocalDirectories;
-const savedEnv: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   emulator = await startLocalDirectories({ redirectOrigins: ["http://localhost:3000"] });
-  for (const [name, value] of Object.entries(emulator.env)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv = setTestEnv(emulator.env);
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv?.();
   await emulator?.stop();
 });
 

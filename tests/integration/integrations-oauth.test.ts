@@ -5,7 +5,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "@/lib/config";
 import { db, sql } from "@/lib/db";
 import { openCredentials, sealCredentials } from "@/lib/integrations/credentials";
 import { completeAuthorization, getAccessToken, REQUIRED_SCOPES, startAuthorization } from "@/lib/integrations/oauth";
@@ -13,7 +12,7 @@ import { IntegrationError, type IntegrationRecord } from "@/lib/integrations/typ
 import { startLocalDirectories, type LocalDirectories } from "@/scripts/lib/local-directories/index.ts";
 import { revokeLocalRefreshTokens, setLocalAccessTokenLifetime, setLocalWithheldScopes } from "@/scripts/lib/local-directories/oauth-server.ts";
 import { demoDirectory } from "@/scripts/lib/local-directories/store.ts";
-import { createPartner, createUser, unique } from "./support";
+import { createPartner, createUser, unique, setTestEnv } from "./support";
 
 type Provider = "google" | "okta" | "entra";
 
@@ -26,7 +25,7 @@ const ENTRA_TENANT = "7f0c3a52-1b6e-4d8a-9c1e-2a3b4c5d6e7f";
 const OTHER_ENTRA_TENANT = "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a";
 
 let local: LocalDirectories;
-const savedEnv: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   local = await startLocalDirectories({ redirectOrigins: [APP] });
@@ -35,19 +34,11 @@ beforeAll(async () => {
   local.store.put("okta", OKTA_ORG, demoDirectory("okta"));
   local.store.put("entra", ENTRA_TENANT, demoDirectory("entra"));
   local.store.put("entra", OTHER_ENTRA_TENANT, demoDirectory("entra", "other.test"));
-  for (const [name, value] of Object.entries(local.env)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv = setTestEnv(local.env);
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  resetConfigForTests();
+  restoreEnv?.();
   await local.stop();
 });
 

@@ -3,6 +3,7 @@
  * depend on each other's data (audit_events is append-only, so nothing is ever cleaned up by deleting).
  */
 import { randomBytes } from "node:crypto";
+import { resetConfigForTests } from "@/lib/config";
 import { db } from "@/lib/db";
 
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
@@ -68,3 +69,20 @@ export async function createPartnerWithPortalClient() {
 
 /** The magic-link secret of a portal URL (`…/portal/enter/<secret>`). */
 export const linkSecretOf = (url: string) => url.split("/portal/enter/")[1]!;
+
+/**
+ * Sets environment variables (an emulator's `env`) and makes getConfig() read them again; the returned function puts
+ * back what was there before, for an afterAll.
+ */
+export function setTestEnv(values: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  resetConfigForTests();
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    resetConfigForTests();
+  };
+}
