@@ -14,6 +14,7 @@ import next from "next";
 import { ROOT } from "./lib/env-files.ts";
 import { preloadFastLane, rootLayoutStylesheets, serveFastLane } from "./lib/fast-lane.ts";
 import { flushApiKeyUsage } from "../lib/api-keys/api-keys.ts";
+import { flushRateLimitCounts } from "../lib/rate-limit/rate-limit.ts";
 import { startSyncWorker } from "../lib/integrations/sync.ts";
 import { setPageStylesheets } from "../lib/next/page-document.ts";
 
@@ -58,9 +59,10 @@ const worker = process.env.GATEHOUSE_SYNC_WORKER === "off" ? null : startSyncWor
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    // API-key uses are counted in memory and written every second: write the last ones before leaving.
+    // API-key uses and rate-limit hits are counted in memory and written every second / quarter second: write the
+    // last ones before leaving.
     // A running sync goes back to the queue for another instance.
-    server.close(() => void Promise.allSettled([flushApiKeyUsage(), worker?.stop()]).finally(() => process.exit(0)));
+    server.close(() => void Promise.allSettled([flushApiKeyUsage(), flushRateLimitCounts(), worker?.stop()]).finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   });

@@ -1,10 +1,18 @@
 /**
- * Fixed-window rate limits stored in PostgreSQL, so every instance counts the same requests (one statement per
- * hit). The table is UNLOGGED: counters skip the write-ahead log (no fsync on the request path) and are emptied
- * after a crash, which for one-minute windows loses nothing that matters.
+ * Fixed-window rate limits stored in PostgreSQL, so every instance counts the same requests. The table is UNLOGGED:
+ * counters skip the write-ahead log (no fsync on the request path) and are emptied after a crash, which for
+ * one-minute windows loses nothing that matters.
+ *
+ * Counted in memory while far below the limit (issue 16): a key whose count, as PostgreSQL last said plus this
+ * process's unwritten hits, stays at or below half its limit is counted here and written every FLUSH_INTERVAL_MS in
+ * one UPSERT; above half, and for every limit under LOCAL_COUNTING_MIN_LIMIT (sign-in, portal links, client
+ * exchange: the limits that stop guessing), every hit is one UPSERT and the answer is exact across instances.
+ * Error bound: a limit can be exceeded only if, within one flush interval, the instances together admit more than
+ * half the limit of one key that each believed was below half: for the token endpoint's 600 a minute per client and
+ * address, over 300 requests in 250 ms. A crash loses at most one interval of counts.
  *
  * Gatehouse's own code rather than a library: the store must be the database every instance already shares,
- * and the whole limiter is one UPSERT.
+ * and the limiter is one UPSERT and a map.
  */
 import { getConfig, type RateLimits } from "@/lib/config";
 import { sql } from "@/lib/db";
@@ -14,10 +22,41 @@ import { logger } from "@/lib/http/logger";
 
 export interface RateLimitResult {
   allowed: boolean;
-  /** Hits in the current window, this one included. */
+  /** Hits in the current window, this one included (as far as this process knows). */
   count: number;
   /** Seconds until the window resets. */
   retryAfterSeconds: number;
+}
+
+/** Limits below this are always counted in PostgreSQL, hit by hit. */
+export const LOCAL_COUNTING_MIN_LIMIT = 100;
+/** How often hits counted in memory are written, ms. */
+export const FLUSH_INTERVAL_MS = 250;
+
+interface LocalBucket {
+  limit: number;
+  windowSeconds: number;
+  /** The count PostgreSQL answered last (all instances' hits up to then). */
+  known: number;
+  /** Hits admitted here since, not written yet. */
+  pending: number;
+  /** When the window PostgreSQL keeps ends, ms since the epoch. */
+  windowEndsAt: number;
+}
+
+const local = new Map<string, LocalBucket>();
+let flushTimer: NodeJS.Timeout | undefined;
+
+/** Adds `hits` to `key` in PostgreSQL (starting a new window when the old one ended). */
+async function addHits(key: string, hits: number, windowSeconds: number): Promise<{ count: number; retryAfterSeconds: number }> {
+  const [row] = await sql<{ count: number; retry_after: number }>`
+    INSERT INTO rate_limit_buckets (key, window_start, count) VALUES (${key}, now(), ${hits})
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN rate_limit_buckets.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN ${hits} ELSE rate_limit_buckets.count + ${hits} END,
+      window_start = CASE WHEN rate_limit_buckets.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE rate_limit_buckets.window_start END
+    RETURNING count, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => ${windowSeconds}) - now())))::int AS retry_after`;
+  if (Math.random() < PRUNE_PROBABILITY) pruneExpiredBuckets();
+  return { count: Number(row!.count), retryAfterSeconds: Math.max(1, Number(row!.retry_after)) };
 }
 
 /**
@@ -26,15 +65,47 @@ export interface RateLimitResult {
  * @param windowSeconds window length in seconds
  */
 export async function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-  const [row] = await sql<{ count: number; retry_after: number }>`
-    INSERT INTO rate_limit_buckets (key, window_start, count) VALUES (${key}, now(), 1)
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN rate_limit_buckets.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE rate_limit_buckets.count + 1 END,
-      window_start = CASE WHEN rate_limit_buckets.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE rate_limit_buckets.window_start END
-    RETURNING count, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => ${windowSeconds}) - now())))::int AS retry_after`;
-  const count = Number(row!.count);
-  if (Math.random() < PRUNE_PROBABILITY) pruneExpiredBuckets();
-  return { allowed: count <= limit, count, retryAfterSeconds: Math.max(1, Number(row!.retry_after)) };
+  const now = Date.now();
+  const bucket = local.get(key);
+  if (bucket && bucket.windowEndsAt > now && (bucket.known + bucket.pending + 1) * 2 <= bucket.limit && bucket.limit === limit) {
+    bucket.pending += 1;
+    flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
+    return { allowed: true, count: bucket.known + bucket.pending, retryAfterSeconds: Math.max(1, Math.ceil((bucket.windowEndsAt - now) / 1000)) };
+  }
+  // Exact: this hit and any unwritten ones, in one statement.
+  const unwritten = bucket && bucket.windowEndsAt > now ? bucket.pending : 0;
+  if (bucket) bucket.pending = 0;
+  const { count, retryAfterSeconds } = await addHits(key, unwritten + 1, windowSeconds);
+  if (limit >= LOCAL_COUNTING_MIN_LIMIT) local.set(key, { limit, windowSeconds, known: count, pending: 0, windowEndsAt: Date.now() + retryAfterSeconds * 1000 - 1000 });
+  else local.delete(key);
+  return { allowed: count <= limit, count, retryAfterSeconds };
+}
+
+/**
+ * Writes the hits counted in memory (every FLUSH_INTERVAL_MS while there are any, and at shutdown), and forgets
+ * buckets whose window ended. Never throws: a failed write is logged and its hits are kept for the next flush.
+ */
+export async function flushRateLimitCounts(): Promise<void> {
+  flushTimer = undefined;
+  const now = Date.now();
+  for (const [key, bucket] of local) {
+    if (bucket.windowEndsAt <= now) {
+      local.delete(key);
+      continue;
+    }
+    if (bucket.pending === 0) continue;
+    const hits = bucket.pending;
+    bucket.pending = 0;
+    try {
+      const { count, retryAfterSeconds } = await addHits(key, hits, bucket.windowSeconds);
+      bucket.known = count;
+      bucket.windowEndsAt = Date.now() + retryAfterSeconds * 1000 - 1000;
+    } catch (error) {
+      bucket.pending += hits;
+      logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "writing rate-limit counts failed");
+    }
+  }
+  if ([...local.values()].some((b) => b.pending > 0)) flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
 }
 
 /** About one hit in a thousand also deletes buckets whose window ended long ago (keys are per IP: they churn). */

@@ -3,6 +3,7 @@ import { systemAdminActor } from "@/lib/auth/admin-actor";
 import * as oauth from "oauth4webapi";
 import { SignJWT, generateKeyPair, createRemoteJWKSet, jwtVerify, decodeJwt, UnsecuredJWT } from "jose";
 import { resetConfigForTests } from "@/lib/config";
+import { flushRateLimitCounts } from "@/lib/rate-limit/rate-limit";
 import { db } from "@/lib/db";
 import { createOAuthClientAsAdmin, disableOAuthClientAsAdmin, rotateOAuthClientSecretAsAdmin } from "@/lib/oauth/clients";
 import { rotateSigningKeys, clearSigningKeyCache } from "@/lib/oauth/signing-keys";
@@ -332,6 +333,7 @@ describe("token endpoint rate limit", () => {
   });
 
   it("limits failed client authentications per IP whatever client_id they name, without spending a real client's budget", async () => {
+    await flushRateLimitCounts(); // hits of earlier tests still counted in memory would count in this window too
     await db.rateLimitBucket.deleteMany();
     process.env.RATE_LIMIT_TOKEN_PER_MINUTE = "3";
     resetConfigForTests();
