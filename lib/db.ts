@@ -10,6 +10,7 @@
  * Both are created on first use, not at import (`next build` imports route modules without a database), and
  * reused across Next.js hot reloads so development does not leak pools.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
@@ -94,10 +95,20 @@ function getClient(): PrismaClient {
  * @throws pg errors (connection errors are recognised by lib/http/database-errors.ts and answered 503)
  */
 export async function sql<Row>(strings: TemplateStringsArray, ...values: unknown[]): Promise<Row[]> {
-  const text = strings.reduce((query, part, index) => `${query}$${index}${part}`);
-  const result = await getPool().query({ text, values, types: PRISMA_COMPATIBLE_TYPES });
+  let statement = statements.get(strings);
+  if (!statement) {
+    const text = strings.reduce((query, part, index) => `${query}$${index}${part}`);
+    // A named statement is parsed and planned once per connection, then only bound and executed: the statements on
+    // every request (sessions, groups, rate limits) spend less of PostgreSQL's CPU (bench/NOTES.md, issue 16).
+    statement = { text, name: `gh_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` };
+    statements.set(strings, statement);
+  }
+  const result = await getPool().query({ ...statement, values, types: PRISMA_COMPATIBLE_TYPES });
   return result.rows as Row[];
 }
+
+/** Each call site's statement (a template literal's strings array is the same object at every call). */
+const statements = new WeakMap<TemplateStringsArray, { text: string; name: string }>();
 
 /** OID 1114 is `timestamp without time zone`; pg would parse it in the host's local time zone. */
 const TIMESTAMP_OID = 1114;
