@@ -101,13 +101,39 @@ export function looksLikeJwt(value: string): boolean {
   return value.length <= MAX_TOKEN_LENGTH && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(value);
 }
 
+/**
+ * Tokens whose signature and claims were verified, by audience and exact token text, until they expire: an Ed25519
+ * verification through jose costs about 0.3 ms of CPU, more than the rest of a Bearer request (bench/NOTES.md,
+ * issue 16). Only verified tokens enter (at most VERIFIED_TOKENS_MAX, oldest out first); a hit still requires the
+ * token's signing key to be published now, so retiring a key ends its tokens as before. Revocation is checked after
+ * this, on every request (serviceTokenIsLive, userTokenIsLive).
+ */
+const verifiedTokens = new Map<string, { verified: VerifiedAccessToken; kid: string }>();
+const VERIFIED_TOKENS_MAX = 10_000;
+
 async function verifySignatureAndClaims(token: string, audience: string): Promise<VerifiedAccessToken> {
   if (!looksLikeJwt(token)) throw new Error("malformed");
+  const cacheKey = `${audience} ${token}`;
+  const known = verifiedTokens.get(cacheKey);
+  if (known) {
+    if (known.verified.exp * 1000 > Date.now() && (await getVerificationKey(known.kid))) return known.verified;
+    verifiedTokens.delete(cacheKey);
+  }
   const header = decodeProtectedHeader(token);
   // RFC 9068 §4: the resource server MUST check typ is at+jwt; only our algorithm, never `none`.
   if (header.alg !== SIGNING_ALG || typeof header.kid !== "string" || !/^(application\/)?at\+jwt$/i.test(String(header.typ))) throw new Error("header");
   const key = await getVerificationKey(header.kid);
   if (!key) throw new Error("unknown key");
+  // Shared by every request that presents the token: nobody may change it.
+  const verified = await verifyWithKey(token, key, audience);
+  Object.freeze(verified.scopes);
+  Object.freeze(verified);
+  if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value!);
+  verifiedTokens.set(cacheKey, { verified, kid: header.kid });
+  return verified;
+}
+
+async function verifyWithKey(token: string, key: Awaited<ReturnType<typeof getVerificationKey>> & object, audience: string): Promise<VerifiedAccessToken> {
   const { payload } = await jwtVerify(token, key, {
     issuer: issuerUrl(),
     audience,
