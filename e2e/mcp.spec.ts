@@ -37,8 +37,11 @@ test.describe("MCP endpoint with an API key", () => {
     await client.close();
 
     await signInAs(page, "google", "heidi@hooli.test");
-    await page.goto("/partner/api-keys");
-    await expect(page.getByTestId("api-key-Claude Desktop")).toContainText(/[1-9]\d* requests/);
+    // Uses are counted in memory and written every second (lib/api-keys): the page shows them after the next write.
+    await expect(async () => {
+      await page.goto("/partner/api-keys");
+      await expect(page.getByTestId("api-key-Claude Desktop")).toContainText(/[1-9]\d* requests/, { timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
     await expect(page.getByTestId("api-key-Claude Desktop").getByRole("img")).toHaveAttribute("aria-label", /[1-9]\d* requests in 14 days/);
   });
 

@@ -317,7 +317,7 @@ async function resolveOAuthClient(policy: AccessPolicy, request: PolicyRequest, 
   const limit = typeof policy.rateLimit === "object" ? policy.rateLimit.policy : undefined;
   const perClient = typeof policy.rateLimit === "object" && policy.rateLimit.per === "client";
   const countClient = (clientId: string) =>
-    limit && perClient ? enforceRateLimit(limit, { ip: context.ip, subject: `client:${clientId}:ip:${context.ip}`, requestId: context.requestId }) : Promise.resolve();
+    limit && perClient ? enforceRateLimit(limit, { ip: context.ip, subject: `client:${clientId}:ip:${context.ip}`, requestId: context.requestId, inMemory: true }) : Promise.resolve();
   try {
     const isService = credentials.clientId.startsWith("gc_");
     if (acceptsApps && (!isService || !acceptsServices)) {

@@ -3,13 +3,15 @@
  * counters skip the write-ahead log (no fsync on the request path) and are emptied after a crash, which for
  * one-minute windows loses nothing that matters.
  *
- * Counted in memory while far below the limit (issue 16): a key whose count, as PostgreSQL last said plus this
- * process's unwritten hits, stays at or below half its limit is counted here and written every FLUSH_INTERVAL_MS in
- * one UPSERT; above half, and for every limit under LOCAL_COUNTING_MIN_LIMIT (sign-in, portal links, client
- * exchange: the limits that stop guessing), every hit is one UPSERT and the answer is exact across instances.
- * Error bound: a limit can be exceeded only if, within one flush interval, the instances together admit more than
- * half the limit of one key that each believed was below half: for the token endpoint's 600 a minute per client and
- * address, over 300 requests in 250 ms. A crash loses at most one interval of counts.
+ * The token endpoint's per-client limit (the one on a hot path: `inMemory` below) is counted in memory while far
+ * below the limit (issue 16): a key whose count, as PostgreSQL last said plus this process's unwritten hits, stays at
+ * or below half its limit is counted here and written every FLUSH_INTERVAL_MS in one UPSERT; above half, and for any
+ * limit under LOCAL_COUNTING_MIN_LIMIT, every hit is one UPSERT and the answer is exact across instances. Every other
+ * limit (sign-in, portal links, client exchange, failed client authentications: the ones that stop guessing) is
+ * always exact. Error bound: a limit can be exceeded only if the instances together admit more than half of it for
+ * one key within one flush interval while each believed it below half (what another instance counted is learnt at
+ * the next flush): for 600 a minute per client and address, over 300 requests in about 250 ms. A crash loses at most
+ * one interval of counts.
  *
  * Gatehouse's own code rather than a library: the store must be the database every instance already shares,
  * and the limiter is one UPSERT and a map.
@@ -63,10 +65,11 @@ async function addHits(key: string, hits: number, windowSeconds: number): Promis
  * Counts one hit against `key` and says whether it is within `limit` per `windowSeconds`.
  * @param key e.g. `portal-enter:ip:203.0.113.7`
  * @param windowSeconds window length in seconds
+ * @param options.inMemory count in memory while far below the limit (see the file's header); otherwise exact
  */
-export async function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
+export async function hitRateLimit(key: string, limit: number, windowSeconds: number, options: { inMemory?: boolean } = {}): Promise<RateLimitResult> {
   const now = Date.now();
-  const bucket = local.get(key);
+  const bucket = options.inMemory ? local.get(key) : undefined;
   if (bucket && bucket.windowEndsAt > now && (bucket.known + bucket.pending + 1) * 2 <= bucket.limit && bucket.limit === limit) {
     bucket.pending += 1;
     flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
@@ -76,7 +79,7 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
   const unwritten = bucket && bucket.windowEndsAt > now ? bucket.pending : 0;
   if (bucket) bucket.pending = 0;
   const { count, retryAfterSeconds } = await addHits(key, unwritten + 1, windowSeconds);
-  if (limit >= LOCAL_COUNTING_MIN_LIMIT) local.set(key, { limit, windowSeconds, known: count, pending: 0, windowEndsAt: Date.now() + retryAfterSeconds * 1000 - 1000 });
+  if (options.inMemory && limit >= LOCAL_COUNTING_MIN_LIMIT) local.set(key, { limit, windowSeconds, known: count, pending: 0, windowEndsAt: Date.now() + retryAfterSeconds * 1000 - 1000 });
   else local.delete(key);
   return { allowed: count <= limit, count, retryAfterSeconds };
 }
@@ -150,19 +153,20 @@ export type RateLimitPolicy = keyof typeof POLICIES;
  * @param hit.ip        the caller's address (lib/rate-limit/client-ip.ts), for the audit event; null when unknown
  * @param hit.subject   what the limit is per; default `ip:<ip>`. E.g. `client:gc_123:ip:203.0.113.7`, `partner:<id>`
  * @param hit.requestId for the audit event; `actor` and `partnerId` when known
+ * @param hit.inMemory  count in memory while far below the limit (authenticated clients at the token endpoint only)
  * @param message the 429 message shown to the caller (default: the policy's own)
  * @throws RateLimitedError (429 with `Retry-After` in seconds) when over the limit
  */
 export async function enforceRateLimit(
   policy: RateLimitPolicy,
-  hit: { ip: string | null; subject?: string; requestId?: string; actor?: { type: AuditActorType; id: string }; partnerId?: string },
+  hit: { ip: string | null; subject?: string; requestId?: string; actor?: { type: AuditActorType; id: string }; partnerId?: string; inMemory?: boolean },
   message?: string,
 ): Promise<void> {
   const subject = hit.subject ?? `ip:${hit.ip}`;
   const context = hit;
   const { limit: limitName, audit, windowSeconds = 60 }: { limit: keyof RateLimits; audit: string; windowSeconds?: number } = POLICIES[policy];
   const limit = getConfig().rateLimits[limitName];
-  const result = await hitRateLimit(`${policy}:${subject}`, limit, windowSeconds);
+  const result = await hitRateLimit(`${policy}:${subject}`, limit, windowSeconds, { inMemory: hit.inMemory });
   if (result.allowed) return;
   if (result.count === limit + 1) {
     recordAuditInBackground({

@@ -13,7 +13,7 @@ const stored = async (key: string) => Number((await sql<{ count: number }>`SELEC
 describe("rate limits counted in memory", () => {
   it("counts a large limit's hits in memory below half of it, and writes them all at the next flush", async () => {
     const key = unique("test-local");
-    for (let i = 0; i < 100; i++) expect((await hitRateLimit(key, 200, 60)).allowed).toBe(true);
+    for (let i = 0; i < 100; i++) expect((await hitRateLimit(key, 200, 60, { inMemory: true })).allowed).toBe(true);
     expect(await stored(key)).toBeLessThan(100); // the first hit went to PostgreSQL; the rest wait for the flush
     await flushRateLimitCounts();
     expect(await stored(key)).toBe(100);
@@ -21,18 +21,24 @@ describe("rate limits counted in memory", () => {
 
   it("from half the limit on, counts every hit in PostgreSQL, so other instances' hits count at once", async () => {
     const key = unique("test-shared");
-    for (let i = 0; i < 100; i++) await hitRateLimit(key, 200, 60);
+    for (let i = 0; i < 100; i++) await hitRateLimit(key, 200, 60, { inMemory: true });
     await flushRateLimitCounts();
     await sql`UPDATE rate_limit_buckets SET count = count + 100 WHERE key = ${key}`; // another instance's 100 hits
-    const next = await hitRateLimit(key, 200, 60);
+    const next = await hitRateLimit(key, 200, 60, { inMemory: true });
     expect(next).toMatchObject({ allowed: false, count: 201 });
     expect(await stored(key)).toBe(201);
   });
 
-  it("counts small limits (the ones that stop guessing) exactly, hit by hit", async () => {
+  it("counts exactly, hit by hit, every limit not asked to count in memory", async () => {
+    const key = unique("test-exact");
+    for (let i = 0; i < 5; i++) await hitRateLimit(key, 1000, 60);
+    expect(await stored(key)).toBe(5);
+  });
+
+  it("counts small limits exactly even when asked to count in memory", async () => {
     const key = unique("test-small");
     const answers = [];
-    for (let i = 0; i < 12; i++) answers.push((await hitRateLimit(key, 10, 60)).allowed);
+    for (let i = 0; i < 12; i++) answers.push((await hitRateLimit(key, 10, 60, { inMemory: true })).allowed);
     expect(answers.filter(Boolean)).toHaveLength(10);
     expect(await stored(key)).toBe(12);
   });
