@@ -28,6 +28,9 @@ function getPool(): pg.Pool {
       // Fail fast when PostgreSQL is unreachable so callers answer 503 quickly instead of hanging.
       connectionTimeoutMillis: 5_000,
       max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      // Connections are renewed every half hour: `sql`'s named statements are prepared per connection, and a
+      // connection opened after a migration prepares them against the new schema.
+      maxLifetimeSeconds: 1800,
     });
     // An idle client that loses its connection (PostgreSQL restarted) is dropped by the pool; without a listener
     // the 'error' event would crash the process. The next query reconnects.
@@ -100,6 +103,8 @@ export async function sql<Row>(strings: TemplateStringsArray, ...values: unknown
     const text = strings.reduce((query, part, index) => `${query}$${index}${part}`);
     // A named statement is parsed and planned once per connection, then only bound and executed: the statements on
     // every request (sessions, groups, rate limits) spend less of PostgreSQL's CPU (bench/NOTES.md, issue 16).
+    // Statements name their columns (no `SELECT *`/`RETURNING *`), so a migration that adds a column does not
+    // invalidate them; behind a connection pooler, use session pooling (LISTEN needs it too).
     statement = { text, name: `gh_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` };
     statements.set(strings, statement);
   }

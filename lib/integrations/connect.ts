@@ -38,11 +38,11 @@ export async function beginProviderConsent(principal: MemberPrincipal, integrati
 
 /**
  * Finishes consent at the callback and queues the first sync.
- * @returns where to send the browser (the integration's page, or the list with `?error=1`), and on refusal the reason
- *          to show there (the route carries it in a cookie, never in the URL)
+ * @returns where to send the browser (the integration's page, or the list), and on refusal the reason to show there
+ *          (the route carries it in a cookie, never in the URL)
  */
 export async function finishProviderConsent(principal: MemberPrincipal, params: URLSearchParams, meta: RequestMeta): Promise<{ location: string; notice?: string }> {
-  const refused = (notice: string) => ({ location: "/partner/integrations?error=1", notice });
+  const refused = (notice: string) => ({ location: "/partner/integrations", notice });
   if (!principal.sessionId) return refused("Connecting a directory needs a browser session.");
   try {
     const integration = await completeAuthorization({ params, userId: principal.userId, partnerId: principal.partnerId, sessionId: principal.sessionId, redirectUri: integrationCallbackUrl() });

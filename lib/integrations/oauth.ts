@@ -267,7 +267,7 @@ interface StateRow {
  */
 export async function completeAuthorization(input: { params: URLSearchParams; userId: string; partnerId: string; sessionId: string; redirectUri: string }): Promise<IntegrationRecord> {
   const state = input.params.get("state");
-  const rows = state ? await sql<StateRow>`DELETE FROM integration_oauth_states WHERE state_digest = ${sha256Hex(state)} RETURNING *` : [];
+  const rows = state ? await sql<StateRow>`DELETE FROM integration_oauth_states WHERE state_digest = ${sha256Hex(state)} RETURNING integration_id, partner_id, provider::text AS provider, session_digest, user_id, code_verifier, expires_at` : [];
   const row = rows[0];
   const refuse = async (reason: string, message: string, integrationId?: string): Promise<never> => {
     await recordAudit({

@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import { authorize, type AccessPolicy, type PrincipalFor } from "@/lib/auth/policy";
 import { readBodyLimited } from "@/lib/http/body";
 import { AppError, NotFoundError } from "@/lib/http/errors";
-import { acceptableRequestId, apiSecurityHeaders } from "@/lib/http/security-headers";
+import { acceptableRequestId, apiSecurityHeaders, staticPageSecurityHeaders } from "@/lib/http/security-headers";
 import { getConfig } from "@/lib/config";
 import { requestLogger } from "@/lib/http/logger";
 import { toResponse, type ErrorStyle, type ToResponseOptions } from "@/lib/http/respond";
@@ -86,16 +86,18 @@ export function route<const P extends RoutePolicy, const K extends string = neve
 }
 
 /**
- * Every answer carries its request id and, unless it is an HTML page (whose CSP the middleware sets), the API security
- * headers: whichever router served it, Next or the fast lane (scripts/lib/fast-lane.ts), which has no middleware.
+ * Every answer carries its request id and security headers (the API set, or the script-free page set for HTML),
+ * whichever router served it: Next, or the fast lane (scripts/lib/fast-lane.ts), which has no middleware.
  */
 function stamped(response: Response, requestId: string): Response {
   try {
     response.headers.set("X-Request-Id", requestId);
-    if (!(response.headers.get("content-type") ?? "").startsWith("text/html")) {
-      for (const [name, value] of Object.entries(apiSecurityHeaders(getConfig().appUrl.startsWith("https://")))) {
-        if (!response.headers.has(name)) response.headers.set(name, value);
-      }
+    const isHttps = getConfig().appUrl.startsWith("https://");
+    // An HTML answer (the portal's pages and refusal pages) carries no script: the static-page headers, unless its
+    // handler set its own. Everything else is an API answer.
+    const html = (response.headers.get("content-type") ?? "").startsWith("text/html");
+    for (const [name, value] of Object.entries(html ? staticPageSecurityHeaders(isHttps) : apiSecurityHeaders(isHttps))) {
+      if (!response.headers.has(name)) response.headers.set(name, value);
     }
     return response;
   } catch {

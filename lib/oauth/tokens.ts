@@ -127,6 +127,7 @@ async function verifySignatureAndClaims(token: string, audience: string): Promis
   // Shared by every request that presents the token: nobody may change it.
   const verified = await verifyWithKey(token, key, audience);
   Object.freeze(verified.scopes);
+  if (verified.user) Object.freeze(verified.user);
   Object.freeze(verified);
   if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value!);
   verifiedTokens.set(cacheKey, { verified, kid: header.kid });

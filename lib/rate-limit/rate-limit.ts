@@ -28,6 +28,8 @@ export interface RateLimitResult {
   count: number;
   /** Seconds until the window resets. */
   retryAfterSeconds: number;
+  /** Whether this hit took the window over its limit (the moment to audit, once per window). */
+  crossedLimit: boolean;
 }
 
 /** Limits below this are always counted in PostgreSQL, hit by hit. */
@@ -40,14 +42,17 @@ interface LocalBucket {
   windowSeconds: number;
   /** The count PostgreSQL answered last (all instances' hits up to then). */
   known: number;
-  /** Hits admitted here since, not written yet. */
+  /** Hits admitted here and not yet sent to PostgreSQL. */
   pending: number;
+  /** Hits being written by a flush right now (admitted, not yet in `known`). */
+  inFlight: number;
   /** When the window PostgreSQL keeps ends, ms since the epoch. */
   windowEndsAt: number;
 }
 
 const local = new Map<string, LocalBucket>();
 let flushTimer: NodeJS.Timeout | undefined;
+let flushing: Promise<void> | undefined;
 
 /** Adds `hits` to `key` in PostgreSQL (starting a new window when the old one ended). */
 async function addHits(key: string, hits: number, windowSeconds: number): Promise<{ count: number; retryAfterSeconds: number }> {
@@ -61,53 +66,86 @@ async function addHits(key: string, hits: number, windowSeconds: number): Promis
   return { count: Number(row!.count), retryAfterSeconds: Math.max(1, Number(row!.retry_after)) };
 }
 
+/** Takes what PostgreSQL answered into the bucket: a new window resets it; in the same window the count only grows. */
+function learn(bucket: LocalBucket, count: number, retryAfterSeconds: number): void {
+  const windowEndsAt = Date.now() + retryAfterSeconds * 1000 - 1000;
+  const newWindow = windowEndsAt > bucket.windowEndsAt + 1500;
+  bucket.known = newWindow ? count : Math.max(bucket.known, count);
+  bucket.windowEndsAt = windowEndsAt;
+}
+
 /**
  * Counts one hit against `key` and says whether it is within `limit` per `windowSeconds`.
  * @param key e.g. `portal-enter:ip:203.0.113.7`
  * @param windowSeconds window length in seconds
  * @param options.inMemory count in memory while far below the limit (see the file's header); otherwise exact
+ * @throws pg errors when PostgreSQL cannot be reached (hits counted in memory are kept for the next write)
  */
 export async function hitRateLimit(key: string, limit: number, windowSeconds: number, options: { inMemory?: boolean } = {}): Promise<RateLimitResult> {
   const now = Date.now();
-  const bucket = options.inMemory ? local.get(key) : undefined;
-  if (bucket && bucket.windowEndsAt > now && (bucket.known + bucket.pending + 1) * 2 <= bucket.limit && bucket.limit === limit) {
+  const counting = options.inMemory && limit >= LOCAL_COUNTING_MIN_LIMIT;
+  let bucket = counting ? local.get(key) : undefined;
+  if (bucket && (bucket.windowEndsAt <= now || bucket.limit !== limit || bucket.windowSeconds !== windowSeconds)) bucket = undefined;
+  if (bucket && (bucket.known + bucket.pending + bucket.inFlight + 1) * 2 <= limit) {
     bucket.pending += 1;
     flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
-    return { allowed: true, count: bucket.known + bucket.pending, retryAfterSeconds: Math.max(1, Math.ceil((bucket.windowEndsAt - now) / 1000)) };
+    return { allowed: true, count: bucket.known + bucket.pending + bucket.inFlight, retryAfterSeconds: Math.max(1, Math.ceil((bucket.windowEndsAt - now) / 1000)), crossedLimit: false };
   }
-  // Exact: this hit and any unwritten ones, in one statement.
-  const unwritten = bucket && bucket.windowEndsAt > now ? bucket.pending : 0;
+  // Exact: this hit and the ones not yet sent, in one statement.
+  const unsent = bucket?.pending ?? 0;
   if (bucket) bucket.pending = 0;
-  const { count, retryAfterSeconds } = await addHits(key, unwritten + 1, windowSeconds);
-  if (options.inMemory && limit >= LOCAL_COUNTING_MIN_LIMIT) local.set(key, { limit, windowSeconds, known: count, pending: 0, windowEndsAt: Date.now() + retryAfterSeconds * 1000 - 1000 });
-  else local.delete(key);
-  return { allowed: count <= limit, count, retryAfterSeconds };
+  let answer: { count: number; retryAfterSeconds: number };
+  try {
+    answer = await addHits(key, unsent + 1, windowSeconds);
+  } catch (error) {
+    if (bucket) bucket.pending += unsent;
+    throw error;
+  }
+  const { count, retryAfterSeconds } = answer;
+  if (counting) {
+    const current = local.get(key);
+    if (current && current.limit === limit && current.windowSeconds === windowSeconds) learn(current, count, retryAfterSeconds);
+    else local.set(key, { limit, windowSeconds, known: count, pending: 0, inFlight: 0, windowEndsAt: Date.now() + retryAfterSeconds * 1000 - 1000 });
+  }
+  return { allowed: count <= limit, count, retryAfterSeconds, crossedLimit: count > limit && count - (unsent + 1) <= limit };
 }
 
-/**
- * Writes the hits counted in memory (every FLUSH_INTERVAL_MS while there are any, and at shutdown), and forgets
- * buckets whose window ended. Never throws: a failed write is logged and its hits are kept for the next flush.
- */
-export async function flushRateLimitCounts(): Promise<void> {
-  flushTimer = undefined;
+/** One pass over the buckets: sends each one's pending hits, learns the shared count, forgets ended windows. */
+async function writePending(): Promise<void> {
   const now = Date.now();
   for (const [key, bucket] of local) {
-    if (bucket.windowEndsAt <= now) {
+    if (bucket.windowEndsAt <= now && bucket.pending === 0 && bucket.inFlight === 0) {
       local.delete(key);
       continue;
     }
     if (bucket.pending === 0) continue;
     const hits = bucket.pending;
     bucket.pending = 0;
+    bucket.inFlight += hits;
     try {
       const { count, retryAfterSeconds } = await addHits(key, hits, bucket.windowSeconds);
-      bucket.known = count;
-      bucket.windowEndsAt = Date.now() + retryAfterSeconds * 1000 - 1000;
+      learn(bucket, count, retryAfterSeconds);
     } catch (error) {
       bucket.pending += hits;
       logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "writing rate-limit counts failed");
+    } finally {
+      bucket.inFlight -= hits;
     }
   }
+}
+
+/**
+ * Writes the hits counted in memory (every FLUSH_INTERVAL_MS while there are any, and at shutdown), one pass at a
+ * time, and forgets buckets whose window ended. Never throws: a failed write is logged and its hits are kept for the
+ * next pass (they still count against the limit meanwhile).
+ */
+export async function flushRateLimitCounts(): Promise<void> {
+  flushTimer = undefined;
+  while (flushing) await flushing;
+  flushing = writePending().finally(() => {
+    flushing = undefined;
+  });
+  await flushing;
   if ([...local.values()].some((b) => b.pending > 0)) flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
 }
 
@@ -168,7 +206,7 @@ export async function enforceRateLimit(
   const limit = getConfig().rateLimits[limitName];
   const result = await hitRateLimit(`${policy}:${subject}`, limit, windowSeconds, { inMemory: hit.inMemory });
   if (result.allowed) return;
-  if (result.count === limit + 1) {
+  if (result.crossedLimit) {
     recordAuditInBackground({
       action: audit,
       actor: context.actor ?? { type: "anonymous" },

@@ -109,6 +109,9 @@ function moduleOf(load: () => Promise<RouteModule>): Promise<RouteModule> {
  * @returns false when the request is not the fast lane's (the caller hands it to Next), true once answered
  */
 export async function serveFastLane(req: IncomingMessage, res: ServerResponse, origin: string): Promise<boolean> {
+  // Next's client router asks for a page's React Server Components payload (`RSC: 1`, prefetches too): that is
+  // Next's to answer, from the page itself, never this lane's HTML.
+  if (req.headers.rsc !== undefined || req.headers["next-router-prefetch"] !== undefined) return false;
   const url = new URL(req.url ?? "/", origin);
   const route = matchFastLane(url.pathname);
   if (!route) return false;

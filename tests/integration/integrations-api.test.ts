@@ -306,10 +306,14 @@ describe("integrations API", () => {
     const t = await tenant();
     const forged = await call(t.asOwner, "GET", "/api/integrations/oauth/callback?code=x&state=made-up-state");
     expect(forged.status).toBe(303);
-    expect(forged.headers.get("location")).toBe("/partner/integrations?error=1");
+    const id = /^\/partner\/integrations\?error=([\w-]{12})$/.exec(forged.headers.get("location") ?? "")?.[1];
+    expect(id).toBeDefined();
     const cookie = forged.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^gatehouse-notice=[^;]+; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax/);
-    expect(decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!)).toMatch(/\S{10,}/);
+    // The cookie holds the id the URL names, then the reason (the URL holds no text of it).
+    const value = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
+    expect(value.startsWith(`${id}.`)).toBe(true);
+    expect(value.slice(id!.length + 1)).toMatch(/\S{10,}/);
   });
 
   it("re-encrypts credentials under a new master key id; the old key can then be removed", async () => {

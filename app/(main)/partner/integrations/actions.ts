@@ -59,8 +59,7 @@ export async function startConsentAction(...args: unknown[]): Promise<void> {
     destination = await beginProviderConsent(admin, integrationId);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    await setNotice(error.expose ? error.message : "The connection could not start.");
-    destination = "/partner/integrations?error=1";
+    destination = `/partner/integrations?error=${await setNotice(error.expose ? error.message : "The connection could not start.")}`;
   }
   redirect(destination);
 }

@@ -20,8 +20,8 @@ export default page(
     const pageNumber = Math.min(Math.max(Number.parseInt(searchParams.page ?? "1", 10) || 1, 1), 10_000);
     const { integrations, total } = await loadPageData("/partner/integrations", () => listIntegrations(user.partnerId, { page: pageNumber, pageSize: PAGE_SIZE }));
     const manager = user.partnerRole === "owner" || user.partnerRole === "admin";
-    // `?error=1` only says a refusal happened; its text comes from Gatehouse's own one-minute cookie, never the URL.
-    const notice = searchParams.error ? await readNotice() : null;
+    // `?error=<id>` names a refusal; its text comes from Gatehouse's own one-minute cookie, never the URL.
+    const notice = searchParams.error ? await readNotice(searchParams.error) : null;
     return (
       <div className="space-y-6">
         <div className="flex flex-wrap items-start justify-between gap-4">

@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
  */
 export const GET = route(INTEGRATIONS_OAUTH_API, async (request, context) => {
   const { location, notice } = await finishProviderConsent(context.principal, new URL(request.url).searchParams, { ip: context.ip, userAgent: request.headers.get("user-agent"), requestId: context.requestId });
-  const headers = new Headers({ Location: location, "Cache-Control": "no-store" });
-  if (notice) headers.set("Set-Cookie", noticeSetCookie(notice));
-  return new Response(null, { status: 303, headers });
+  if (!notice) return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+  const { id, setCookie } = noticeSetCookie(notice);
+  return new Response(null, { status: 303, headers: { Location: `${location}?error=${id}`, "Cache-Control": "no-store", "Set-Cookie": setCookie } });
 });
