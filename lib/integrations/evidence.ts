@@ -8,7 +8,7 @@ import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet } fro
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/http/errors";
-import type { IntegrationActor, RequestMeta } from "@/lib/integrations/integrations";
+import { integrationAudit, type IntegrationActor, type RequestMeta } from "@/lib/integrations/audit";
 import { getSigningKey } from "@/lib/oauth/signing-keys";
 import { issuerUrl } from "@/lib/oauth/scopes";
 
@@ -55,16 +55,7 @@ export async function exportEvidence(partnerId: string, integrationId: string, a
   };
   const { kid, key } = await getSigningKey();
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", kid, typ: EVIDENCE_TYP }).sign(key);
-  await recordAudit({
-    action: "integration.evidence_exported",
-    actor,
-    partnerId,
-    target: { type: "integration", id: integrationId },
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-    requestId: meta.requestId,
-    metadata: { job_id: job.id, resource_count: resources.length, kid },
-  });
+  await recordAudit(integrationAudit("evidence_exported", integration, actor, { job_id: job.id, resource_count: resources.length, kid }, meta));
   const day = new Date().toISOString().slice(0, 10);
   return { jws, filename: `gatehouse-evidence-${integration.provider}-${integration.id}-${day}.jws` };
 }

@@ -5,27 +5,15 @@
  * `integration.*` in the append-only audit log.
  */
 import { z } from "zod";
-import { auditRow, recordAudit, type AuditActorType, type AuditEntry } from "@/lib/audit/record-audit";
+import { auditRow, recordAudit } from "@/lib/audit/record-audit";
+import { integrationAudit, type IntegrationActor, type RequestMeta } from "@/lib/integrations/audit";
 import { getConfig } from "@/lib/config";
 import { db, sql } from "@/lib/db";
 import { BadRequestError, ConflictError, NotFoundError } from "@/lib/http/errors";
 import { generateExternalId, parseRoleArn, verifyAwsRole } from "@/lib/integrations/aws";
 import { oktaOrgUrl } from "@/lib/integrations/oauth";
 import { requestSync } from "@/lib/integrations/sync";
-import { IntegrationError, PROVIDERS, RESOURCE_TYPES, RISK_LEVELS, type IntegrationProvider, type IntegrationRecord, type IntegrationStatus, type ResourceType, type RiskLevel } from "@/lib/integrations/types";
-
-/** Who changes an integration: the principal of the request, as the audit log names it. */
-export interface IntegrationActor {
-  type: AuditActorType;
-  id: string;
-}
-
-/** What request context an audit entry carries (the route passes it through). */
-export interface RequestMeta {
-  ip?: string | null;
-  userAgent?: string | null;
-  requestId?: string | null;
-}
+import { IntegrationError, RESOURCE_TYPES, RISK_LEVELS, type IntegrationProvider, type IntegrationRecord, type IntegrationStatus, type ResourceType, type RiskLevel } from "@/lib/integrations/types";
 
 /** Display names of the providers. */
 export const PROVIDER_NAMES: Record<IntegrationProvider, string> = { aws: "AWS", google: "Google Workspace", okta: "Okta", entra: "Microsoft Entra ID" };
@@ -78,12 +66,6 @@ export const integrationUpdateSchema = z
   .refine((v) => v.name !== undefined || v.sync_interval_minutes !== undefined, "send name and/or sync_interval_minutes");
 
 export const roleArnSchema = z.object({ role_arn: z.string().trim().max(2048).refine((v) => parseRoleArn(v) !== null, "must be an IAM role ARN: arn:aws:iam::<account id>:role/<name>") });
-
-/** The provider a request names, or 400. */
-export function parseProvider(value: unknown): IntegrationProvider {
-  if (typeof value === "string" && (PROVIDERS as readonly string[]).includes(value)) return value as IntegrationProvider;
-  throw new BadRequestError(`provider must be one of ${PROVIDERS.join(", ")}`);
-}
 
 /** Whether Gatehouse is configured to offer `provider` (its OAuth app or AWS principal is set). */
 export function providerAvailable(provider: IntegrationProvider): boolean {
@@ -181,14 +163,6 @@ export async function getIntegration(partnerId: string, integrationId: string): 
   return view;
 }
 
-function auditEntry(action: string, partnerId: string, integrationId: string, actor: IntegrationActor, meta: RequestMeta, metadata: Record<string, string | number | boolean | null> = {}): AuditEntry {
-  return { action: `integration.${action}`, actor, partnerId, target: { type: "integration", id: integrationId }, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, metadata };
-}
-
-function audit(...args: Parameters<typeof auditEntry>) {
-  return auditRow(auditEntry(...args));
-}
-
 /**
  * Creates an integration in `pending` state. AWS: Gatehouse generates the ExternalId (never the customer). Google:
  * the domain; Okta: the org URL; Entra: the tenant id; each must be the partner's own where Gatehouse knows it (the
@@ -214,7 +188,7 @@ export async function createIntegration(partnerId: string, input: unknown, actor
       data: { partnerId, provider: data.provider, name: data.name, directory, externalId: data.provider === "aws" ? generateExternalId() : null, createdById: actor.type === "user" ? actor.id : null },
       select: { id: true },
     });
-    await tx.auditEvent.create({ data: audit("created", partnerId, row.id, actor, meta, { provider: data.provider, name: data.name }) });
+    await tx.auditEvent.create({ data: auditRow(integrationAudit("created", { partnerId, id: row.id }, actor, { provider: data.provider, name: data.name }, meta)) });
     return row;
   });
   return getIntegration(partnerId, integration.id);
@@ -235,7 +209,7 @@ export async function updateIntegration(partnerId: string, integrationId: string
       },
     });
     if (updated.count === 0) throw new NotFoundError("Integration not found");
-    await tx.auditEvent.create({ data: audit("updated", partnerId, integrationId, actor, meta, { ...(name !== undefined ? { name } : {}), ...(interval !== undefined ? { sync_interval_minutes: interval } : {}) }) });
+    await tx.auditEvent.create({ data: auditRow(integrationAudit("updated", { partnerId, id: integrationId }, actor, { ...(name !== undefined ? { name } : {}), ...(interval !== undefined ? { sync_interval_minutes: interval } : {}) }, meta)) });
   });
   return getIntegration(partnerId, integrationId);
 }
@@ -252,7 +226,7 @@ export async function disconnectIntegration(partnerId: string, integrationId: st
     if (!existing) throw new NotFoundError("Integration not found");
     const purged = await tx.integrationResource.deleteMany({ where: { integrationId } });
     await tx.integration.delete({ where: { id: integrationId } });
-    await tx.auditEvent.create({ data: audit("disconnected", partnerId, integrationId, actor, meta, { provider: existing.provider, name: existing.name, purged_resources: purged.count }) });
+    await tx.auditEvent.create({ data: auditRow(integrationAudit("disconnected", { partnerId, id: integrationId }, actor, { provider: existing.provider, name: existing.name, purged_resources: purged.count }, meta)) });
     return { purgedResources: purged.count };
   });
 }
@@ -270,7 +244,7 @@ export async function connectAwsRole(partnerId: string, integrationId: string, i
   const record = await getIntegrationRecord(partnerId, integrationId);
   if (record.provider !== "aws" || !record.externalId) throw new BadRequestError("Only AWS integrations connect with a role ARN");
   const auditCheck = async (action: string, metadata: Record<string, string | number | boolean>) => {
-    await recordAudit(auditEntry(action, partnerId, integrationId, actor, meta, metadata));
+    await recordAudit(integrationAudit(action, { partnerId, id: integrationId }, actor, metadata, meta));
   };
   let accountId: string;
   try {
@@ -286,7 +260,7 @@ export async function connectAwsRole(partnerId: string, integrationId: string, i
     }
     const updated = await tx.integration.updateMany({ where: { id: integrationId, partnerId }, data: { roleArn, accountId, status: "connected" } });
     if (updated.count === 0) throw new NotFoundError("Integration not found");
-    await tx.auditEvent.create({ data: audit("connected", partnerId, integrationId, actor, meta, { provider: "aws", role_arn: roleArn, account_id: accountId }) });
+    await tx.auditEvent.create({ data: auditRow(integrationAudit("connected", { partnerId, id: integrationId }, actor, { provider: "aws", role_arn: roleArn, account_id: accountId }, meta)) });
   });
   await requestSync(partnerId, integrationId, actor, meta, "connect").catch((error: unknown) => {
     if (!(error instanceof ConflictError)) throw error; // a sync already queued serves as the first one
@@ -347,10 +321,6 @@ export async function listResources(partnerId: string, integrationId: string, qu
   return { resources: rows as ResourceView[], total, page, pageSize };
 }
 
-/** Raised by callers that need a connected integration. */
-export function assertConnected(integration: { status: string }): void {
-  if (integration.status !== "connected") throw new ConflictError("The integration is not connected; finish its setup (or connect it again) first");
-}
 
 /** One audit entry about an integration, as its page lists them. */
 export interface IntegrationAuditView {

@@ -23,6 +23,7 @@ import { getConfig, type IntegrationOAuthApp } from "@/lib/config";
 import { isLoopbackUrl } from "@/lib/auth/test-local-idp";
 import { db, sql } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { integrationAudit } from "@/lib/integrations/audit";
 import { openCredentials, sealCredentials, type CredentialBinding } from "@/lib/integrations/credentials";
 import { IntegrationError, type IntegrationRecord } from "@/lib/integrations/types";
 
@@ -359,16 +360,7 @@ export async function completeAuthorization(input: { params: URLSearchParams; us
       where: { id: integration.id },
       data: { credentials: sealed.sealed, credentialsKeyId: sealed.keyId, grantedScopes: granted, status: "connected", refreshLeaseUntil: null },
     });
-    await recordAudit(
-      {
-        action: "integration.connected",
-        actor: { type: "user", id: input.userId },
-        partnerId: integration.partnerId,
-        target: { type: "integration", id: integration.id },
-        metadata: { provider, directory, scopes: granted.join(" ") },
-      },
-      tx,
-    );
+    await recordAudit(integrationAudit("connected", integration, { type: "user", id: input.userId }, { provider, directory, scopes: granted.join(" ") }), tx);
     return toRecord(updated);
   });
 }
@@ -490,16 +482,7 @@ async function refreshHoldingLease(integration: IntegrationRecord, sealedNow: st
     const sealed = sealCredentials(binding(integration), credentials);
     await db.$transaction(async (tx) => {
       await tx.integration.update({ where: { id: integration.id }, data: { credentials: sealed.sealed, credentialsKeyId: sealed.keyId, refreshLeaseUntil: null } });
-      await recordAudit(
-        {
-          action: "integration.credentials_refreshed",
-          actor: { type: "system" },
-          partnerId: integration.partnerId,
-          target: { type: "integration", id: integration.id },
-          metadata: { provider, rotated: tokens.refresh_token !== undefined },
-        },
-        tx,
-      );
+      await recordAudit(integrationAudit("credentials_refreshed", integration, { type: "system" }, { provider, rotated: tokens.refresh_token !== undefined }), tx);
     });
     saved = true;
     return credentials.access_token;
@@ -522,15 +505,6 @@ async function markReconnectNeeded(integration: IntegrationRecord, refused: stri
       await tx.integration.updateMany({ where: { id: integration.id }, data: { refreshLeaseUntil: null } });
       return;
     }
-    await recordAudit(
-      {
-        action: "integration.reconnect_needed",
-        actor: { type: "system" },
-        partnerId: integration.partnerId,
-        target: { type: "integration", id: integration.id },
-        metadata: { provider: integration.provider, reason: "invalid_grant" },
-      },
-      tx,
-    );
+    await recordAudit(integrationAudit("reconnect_needed", integration, { type: "system" }, { provider: integration.provider, reason: "invalid_grant" }), tx);
   });
 }

@@ -14,13 +14,13 @@
  * add a second scheduler to operate and a second schema to migrate.
  */
 import { randomUUID } from "node:crypto";
-import { recordAudit } from "@/lib/audit/record-audit";
+import { auditRow, recordAudit } from "@/lib/audit/record-audit";
+import { integrationAudit, type IntegrationActor, type RequestMeta } from "@/lib/integrations/audit";
 import { getConfig } from "@/lib/config";
 import { db, sql, type Prisma } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/http/errors";
 import { logger } from "@/lib/http/logger";
 import { connectorFor } from "@/lib/integrations/connectors";
-import type { IntegrationActor, RequestMeta } from "@/lib/integrations/integrations";
 import { IntegrationError, RESOURCE_TYPES, type FoundResource, type IntegrationRecord, type ResourceType, type SyncContext } from "@/lib/integrations/types";
 
 /** Seconds a claim lasts without renewal; the worker renews every third of it. */
@@ -83,20 +83,7 @@ export async function requestSync(partnerId: string, integrationId: string, acto
         data: { integrationId, partnerId, trigger, activeFor: integrationId, requestedById: actor.type === "user" ? actor.id : null },
         select: jobSelect,
       });
-      await tx.auditEvent.create({
-        data: {
-          action: "integration.sync_requested",
-          actorType: actor.type,
-          actorId: actor.id,
-          partnerId,
-          targetType: "integration",
-          targetId: integrationId,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          requestId: meta.requestId,
-          metadata: { job_id: job.id, trigger },
-        },
-      });
+      await tx.auditEvent.create({ data: auditRow(integrationAudit("sync_requested", { partnerId, id: integrationId }, actor, { job_id: job.id, trigger }, meta)) });
       return job as SyncJobView;
     });
   } catch (error) {
@@ -241,15 +228,16 @@ async function finishJob(job: ClaimedJob, workerId: string, outcome: Outcome, tr
         },
       });
       await tx.auditEvent.create({
-        data: {
-          action: outcome.status === "failed" ? "integration.sync_failed" : "integration.sync_finished",
-          actorType: "system",
-          actorId: workerId,
-          partnerId: job.partner_id,
-          targetType: "integration",
-          targetId: job.integration_id,
-          metadata: { job_id: job.id, status: outcome.status, deleted, truncated: truncated.join(","), ...(collector ? collector.counts() : {}), ...(outcome.error ? { error: outcome.error } : {}) },
-        },
+        data: auditRow(
+          integrationAudit(outcome.status === "failed" ? "sync_failed" : "sync_finished", { partnerId: job.partner_id, id: job.integration_id }, { type: "system", id: workerId }, {
+            job_id: job.id,
+            status: outcome.status,
+            deleted,
+            truncated: truncated.join(","),
+            ...(collector ? collector.counts() : {}),
+            ...(outcome.error ? { error: outcome.error } : {}),
+          }),
+        ),
       });
       return true;
     },
@@ -295,7 +283,7 @@ export async function runSyncJob(job: ClaimedJob, workerId: string, stopping?: A
       collector.progress[type] = read;
     },
     audit: async (action, metadata = {}) => {
-      await recordAudit({ action: `integration.${action}`, actor: { type: "system", id: workerId }, partnerId: job.partner_id, target: { type: "integration", id: job.integration_id }, metadata: { job_id: job.id, ...metadata } });
+      await recordAudit(integrationAudit(action, { partnerId: job.partner_id, id: job.integration_id }, { type: "system", id: workerId }, { job_id: job.id, ...metadata }));
     },
   };
   let outcome: Outcome;

@@ -1,5 +1,6 @@
 /** JSON shapes of the integrations API (snake_case on the wire; never credentials). */
-import type { IntegrationView, RequestMeta, ResourceView } from "@/lib/integrations/integrations";
+import type { RequestMeta } from "@/lib/integrations/audit";
+import type { IntegrationView, ResourceView } from "@/lib/integrations/integrations";
 import type { SyncJobView } from "@/lib/integrations/sync";
 
 export function integrationJson(i: IntegrationView) {
