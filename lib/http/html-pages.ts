@@ -7,7 +7,8 @@ export const ACCESS_REQUIRED_TITLE = "This portal link is not valid";
 export const ACCESS_REQUIRED_BODY =
   "The link may have expired or been revoked, or it was copied incompletely. Ask your contact at the company that sent it for a new link.";
 
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text (or an attribute value) made safe for HTML: `& < > " '` become character references. */
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A minimal, self-contained HTML page (no scripts, no external assets).
