@@ -76,20 +76,28 @@ export function apiSecurityHeaders(isHttps: boolean): Readonly<Record<string, st
   return isHttps ? API_HEADERS_HTTPS : API_HEADERS;
 }
 
+/** Built once: the route wrapper sets them on every HTML answer. */
+const STATIC_PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  "Referrer-Policy": "no-referrer",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+});
+const STATIC_PAGE_HEADERS_HTTPS: Readonly<Record<string, string>> = Object.freeze({
+  ...STATIC_PAGE_HEADERS,
+  "Content-Security-Policy": `${STATIC_PAGE_HEADERS["Content-Security-Policy"]}; upgrade-insecure-requests`,
+  "Strict-Transport-Security": HSTS,
+});
+
 /**
- * Headers for an HTML page Gatehouse renders without Next (the portal's home on the production server): the page
- * carries no script at all, so the policy allows none; styles only from Gatehouse's own origin; forms post only to it.
+ * Headers for an HTML page Gatehouse renders without Next (the portal's home on the production server, and route
+ * handlers' refusal pages): the page carries no script at all, so the policy allows none; styles only from
+ * Gatehouse's own origin; forms post only to it.
  */
-export function staticPageSecurityHeaders(isHttps: boolean): Record<string, string> {
-  return {
-    "Content-Security-Policy": `default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'${isHttps ? "; upgrade-insecure-requests" : ""}`,
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-    ...(isHttps ? { "Strict-Transport-Security": HSTS } : {}),
-  };
+export function staticPageSecurityHeaders(isHttps: boolean): Readonly<Record<string, string>> {
+  return isHttps ? STATIC_PAGE_HEADERS_HTTPS : STATIC_PAGE_HEADERS;
 }
 
 /** A request id from an upstream proxy is kept when it looks sane, otherwise a new one is made. */

@@ -54,6 +54,11 @@ const local = new Map<string, LocalBucket>();
 let flushTimer: NodeJS.Timeout | undefined;
 let flushing: Promise<void> | undefined;
 
+/** Writes the counts within FLUSH_INTERVAL_MS, unless a write is already scheduled (the timer never keeps a process alive). */
+function scheduleFlush(): void {
+  flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
+}
+
 /** Adds `hits` to `key` in PostgreSQL (starting a new window when the old one ended). */
 async function addHits(key: string, hits: number, windowSeconds: number): Promise<{ count: number; retryAfterSeconds: number }> {
   const [row] = await sql<{ count: number; retry_after: number }>`
@@ -88,7 +93,7 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
   if (bucket && (bucket.windowEndsAt <= now || bucket.limit !== limit || bucket.windowSeconds !== windowSeconds)) bucket = undefined;
   if (bucket && (bucket.known + bucket.pending + bucket.inFlight + 1) * 2 <= limit) {
     bucket.pending += 1;
-    flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
+    scheduleFlush();
     return { allowed: true, count: bucket.known + bucket.pending + bucket.inFlight, retryAfterSeconds: Math.max(1, Math.ceil((bucket.windowEndsAt - now) / 1000)), crossedLimit: false };
   }
   // Exact: this hit and the ones not yet sent, in one statement.
@@ -146,7 +151,7 @@ export async function flushRateLimitCounts(): Promise<void> {
     flushing = undefined;
   });
   await flushing;
-  if ([...local.values()].some((b) => b.pending > 0)) flushTimer ??= setTimeout(() => void flushRateLimitCounts(), FLUSH_INTERVAL_MS).unref();
+  if ([...local.values()].some((b) => b.pending > 0)) scheduleFlush();
 }
 
 /** About one hit in a thousand also deletes buckets whose window ended long ago (keys are per IP: they churn). */
